@@ -7,7 +7,7 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
-const uvu = require.resolve('uvu/bin.js');
+const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const child = spawn(process.execPath, [uvu, '-r', 'tsx/cjs', 'test', pattern], {
   cwd: root,
   env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },

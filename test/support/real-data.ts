@@ -12,7 +12,7 @@ export const realDataDir = path.resolve(
 export const hasRealData = fs.existsSync(realDataDir);
 
 /** `realDataTest(test, name, fn)`: runs fn with the data folder, skips (or fails under CI) without it. */
-export function realDataTest(suite: Test, name: string, fn: (dir: string) => unknown): void {
+export function realDataTest(suite: Test, name: string, fn: (dir: string) => void | Promise<void>): void {
   if (hasRealData) {
     suite(name, () => fn(realDataDir));
   } else if (process.env.CI === 'true') {

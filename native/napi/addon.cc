@@ -1,0 +1,50 @@
+// The addon's entry point: per-environment state, the process set-up (threads, malloc), and
+// every class and function lib/native.ts sees.
+#include <napi.h>
+
+#include "core/runtime.h"
+#include "napi/addon_state.h"
+#include "napi/async_job.h"
+#include "napi/tensor_handle.h"
+
+#define DIFF_PROMPT_STRINGIFY_(x) #x
+#define DIFF_PROMPT_STRINGIFY(x) DIFF_PROMPT_STRINGIFY_(x)
+
+namespace diffprompt::napi {
+
+Napi::Function defineMlpHandle(Napi::Env env);
+void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
+void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
+
+namespace {
+
+// The source hash with a marker, kept in the binary as one string: a prebuild is checked
+// against the sources by scanning its bytes, without loading it.
+constexpr char kSourceHashMarker[] = "diff-prompt-source-hash=" DIFF_PROMPT_STRINGIFY(DIFF_PROMPT_SOURCE_HASH);
+constexpr size_t kMarkerPrefix = sizeof("diff-prompt-source-hash=") - 1;
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  runtime::configureProcess();
+  auto* state = new AddonState();
+  env.SetInstanceData(state);
+
+  Napi::Function tensorClass = TensorHandle::define(env);
+  state->tensorClass = Napi::Persistent(tensorClass);
+  Napi::Function cancelFlagClass = CancelFlag::define(env);
+  state->cancelFlagClass = Napi::Persistent(cancelFlagClass);
+
+  exports.Set("NativeTensor", tensorClass);
+  exports.Set("CancelFlag", cancelFlagClass);
+  exports.Set("NativeMlp", defineMlpHandle(env));
+  exportCheckpointFunctions(env, exports);
+  exportRuntimeFunctions(env, exports);
+  exports.Set("sourceHash", Napi::String::New(env, kSourceHashMarker + kMarkerPrefix));
+  return exports;
+}
+
+}  // namespace
+}  // namespace diffprompt::napi
+
+// NODE_API_MODULE pastes the name into an identifier: it must be unqualified.
+static Napi::Object InitDiffPrompt(Napi::Env env, Napi::Object exports) { return diffprompt::napi::Init(env, exports); }
+NODE_API_MODULE(diff_prompt, InitDiffPrompt)

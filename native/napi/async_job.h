@@ -1,0 +1,110 @@
+// Tensor work never runs on the event loop: a job runs on libuv's thread pool and settles a
+// Promise. Jobs on one handle hold that handle's lock, so they never overlap (lib/ also queues
+// them in call order); jobs on different handles run in parallel. A job may be cancelled
+// between steps (CancelFlag, fed by an AbortSignal) and may report progress (onProgress).
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "core/job_context.h"
+#include "core/runtime.h"
+#include "napi/error_mapping.h"
+
+namespace diffprompt::napi {
+
+/** A cancellation flag JavaScript sets and a job reads: `new CancelFlag()`, `flag.cancel()`. */
+class CancelFlag : public Napi::ObjectWrap<CancelFlag> {
+ public:
+  static Napi::Function define(Napi::Env env);
+  explicit CancelFlag(const Napi::CallbackInfo& info);
+  /** The flag behind a JS value, or null for undefined. Throws ERR_CONFIG for other values. */
+  static std::shared_ptr<std::atomic<bool>> from(Napi::Value value);
+
+ private:
+  Napi::Value Cancel(const Napi::CallbackInfo& info);
+  std::shared_ptr<std::atomic<bool>> flag_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+/** Cancel flag and progress callback of one job, readable from its worker thread. */
+class NapiJobContext final : public JobContext {
+ public:
+  NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Value onProgress);
+  bool cancelled() const override { return cancel_ && cancel_->load(); }
+  void progress(const Progress& progress) override;
+  /** On the main thread, once the job is over: no progress is delivered after this. */
+  void release();
+
+ private:
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  std::optional<Napi::ThreadSafeFunction> onProgress_;
+};
+
+template <typename Result>
+class PromiseJob final : public Napi::AsyncWorker {
+ public:
+  using Work = std::function<Result(JobContext&)>;
+  using ToJs = std::function<Napi::Value(Napi::Env, Result&)>;
+
+  /** Queues `work`; `lock` (may be null) serialises jobs of one handle. */
+  static Napi::Promise start(Napi::Env env, std::shared_ptr<std::mutex> lock, Work work, ToJs toJs,
+                             Napi::Value cancelFlag = Napi::Value(), Napi::Value onProgress = Napi::Value()) {
+    auto* job = new PromiseJob(env, std::move(lock), std::move(work), std::move(toJs), cancelFlag, onProgress);
+    Napi::Promise promise = job->deferred_.Promise();
+    job->Queue();
+    return promise;
+  }
+
+ private:
+  PromiseJob(Napi::Env env, std::shared_ptr<std::mutex> lock, Work work, ToJs toJs, Napi::Value cancelFlag,
+             Napi::Value onProgress)
+      : Napi::AsyncWorker(env, "diff-prompt:job"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        lock_(std::move(lock)),
+        work_(std::move(work)),
+        toJs_(std::move(toJs)),
+        context_(env, cancelFlag, onProgress) {}
+
+  void Execute() override {
+    try {
+      std::unique_lock<std::mutex> guard;
+      if (lock_) guard = std::unique_lock<std::mutex>(*lock_);
+      runtime::enterJobThread();
+      result_.emplace(work_(context_));
+    } catch (...) {
+      error_ = captureCurrentException();
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    context_.release();
+    if (error_) {
+      deferred_.Reject(toJsError(env, *error_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(toJs_(env, *result_));
+    } catch (const Napi::Error& error) {
+      deferred_.Reject(error.Value());
+    } catch (...) {
+      deferred_.Reject(toJsError(env, captureCurrentException()).Value());
+    }
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<std::mutex> lock_;
+  Work work_;
+  ToJs toJs_;
+  NapiJobContext context_;
+  std::optional<Result> result_;
+  std::optional<CapturedError> error_;
+};
+
+}  // namespace diffprompt::napi

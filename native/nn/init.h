@@ -1,0 +1,15 @@
+// Seeded initialisation: every model draws its initial weights from its own generator, so the
+// same seed gives the same model even when several models are built at once on other threads.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace diffprompt::init {
+
+/** torch.nn.Linear's default: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+void linearDefault(torch::nn::Linear& linear, at::Generator& generator);
+
+/** Xavier (Glorot) uniform weight, zero bias: DiT's initialisation of its linear layers. */
+void linearXavier(torch::nn::Linear& linear, at::Generator& generator);
+
+}  // namespace diffprompt::init
