@@ -15,6 +15,7 @@
 #include <torch/cuda.h>
 
 #include "core/error.h"
+#include "source_hash.h"
 
 #define DIFF_PROMPT_STRINGIFY_(x) #x
 #define DIFF_PROMPT_STRINGIFY(x) DIFF_PROMPT_STRINGIFY_(x)
@@ -140,7 +141,7 @@ RuntimeInfo runtimeInfo() {
   RuntimeInfo info;
   info.torchVersion = TORCH_VERSION;
   info.torchOrigin = DIFF_PROMPT_STRINGIFY(DIFF_PROMPT_TORCH_ORIGIN);
-  info.sourceHash = DIFF_PROMPT_STRINGIFY(DIFF_PROMPT_SOURCE_HASH);
+  info.sourceHash = DIFF_PROMPT_SOURCE_HASH;
 #ifdef DIFF_PROMPT_WITH_CUDA
   info.cudaBuilt = true;
 #endif
@@ -149,7 +150,7 @@ RuntimeInfo runtimeInfo() {
   if (!info.cudaBuilt) {
     info.cudaReason = "this libtorch (" + info.torchOrigin +
                       ") has no CUDA: 'auto' uses the CPU; build against a CUDA libtorch "
-                      "(LIBTORCH=/path/to/libtorch npm run build) to use a GPU";
+                      "(LIBTORCH=/path/to/libtorch npm run build:addon) to use a GPU";
   } else if (!info.cudaAvailable) {
     info.cudaReason = "libtorch has CUDA but no GPU is visible (check the driver and CUDA_VISIBLE_DEVICES): "
                       "'auto' uses the CPU";

@@ -5,6 +5,33 @@
 #include "core/error.h"
 
 namespace diffprompt {
+namespace {
+
+struct DtypeName {
+  const char* name;
+  at::ScalarType type;
+};
+
+constexpr DtypeName kDtypeNames[] = {
+    {"float32", at::kFloat}, {"float64", at::kDouble}, {"int64", at::kLong},    {"int32", at::kInt},
+    {"uint8", at::kByte},    {"bool", at::kBool},      {"float16", at::kHalf}, {"bfloat16", at::kBFloat16},
+};
+
+}  // namespace
+
+std::string dtypeName(at::ScalarType type) {
+  for (const auto& entry : kDtypeNames) {
+    if (type == entry.type) return entry.name;
+  }
+  return c10::toString(type);
+}
+
+std::optional<at::ScalarType> dtypeFromName(const std::string& name) {
+  for (const auto& entry : kDtypeNames) {
+    if (name == entry.name) return entry.type;
+  }
+  return std::nullopt;
+}
 
 std::string shapeString(at::IntArrayRef shape) {
   std::ostringstream out;
@@ -32,8 +59,7 @@ void expectShape(const at::Tensor& tensor, const std::vector<int64_t>& expected,
 
 void expectDtype(const at::Tensor& tensor, at::ScalarType dtype, const std::string& what) {
   if (tensor.scalar_type() == dtype) return;
-  fail(ErrorCode::Dtype, what + " must be " + c10::toString(dtype) + " but is " +
-                             c10::toString(tensor.scalar_type()));
+  fail(ErrorCode::Dtype, what + " must be " + dtypeName(dtype) + " but is " + dtypeName(tensor.scalar_type()));
 }
 
 void expectFinite(const at::Tensor& value, const std::string& what) {

@@ -4,10 +4,16 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace diffprompt {
+
+/** "float32", "int64", ... as JavaScript names them (else libtorch's name). */
+std::string dtypeName(at::ScalarType type);
+/** The inverse of dtypeName for the eight dtypes the bridge carries. */
+std::optional<at::ScalarType> dtypeFromName(const std::string& name);
 
 /** "[8, 3, 64, 64]" */
 std::string shapeString(at::IntArrayRef shape);

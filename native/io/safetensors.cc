@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -55,7 +56,9 @@ uint64_t nonNegativeInteger(const std::string& path, const std::string& tensor, 
   if (!value.isNumber()) corrupt(path, "tensor \"" + tensor + "\": " + field + " must hold integers");
   const double number = value.number();
   if (number < 0 || number != static_cast<double>(static_cast<uint64_t>(number)) || number > static_cast<double>(limit)) {
-    corrupt(path, "tensor \"" + tensor + "\": " + field + " holds " + std::to_string(number) +
+    const bool integral = std::abs(number) < 9e15 && number == static_cast<double>(static_cast<int64_t>(number));
+    const std::string shown = integral ? std::to_string(static_cast<int64_t>(number)) : std::to_string(number);
+    corrupt(path, "tensor \"" + tensor + "\": " + field + " holds " + shown +
                       ", not an integer in [0, " + std::to_string(limit) + "]");
   }
   return static_cast<uint64_t>(number);

@@ -6,9 +6,7 @@
 #include "napi/addon_state.h"
 #include "napi/async_job.h"
 #include "napi/tensor_handle.h"
-
-#define DIFF_PROMPT_STRINGIFY_(x) #x
-#define DIFF_PROMPT_STRINGIFY(x) DIFF_PROMPT_STRINGIFY_(x)
+#include "source_hash.h"
 
 namespace diffprompt::napi {
 
@@ -20,7 +18,7 @@ namespace {
 
 // The source hash with a marker, kept in the binary as one string: a prebuild is checked
 // against the sources by scanning its bytes, without loading it.
-constexpr char kSourceHashMarker[] = "diff-prompt-source-hash=" DIFF_PROMPT_STRINGIFY(DIFF_PROMPT_SOURCE_HASH);
+constexpr char kSourceHashMarker[] = "diff-prompt-source-hash=" DIFF_PROMPT_SOURCE_HASH;
 constexpr size_t kMarkerPrefix = sizeof("diff-prompt-source-hash=") - 1;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

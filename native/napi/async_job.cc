@@ -27,7 +27,12 @@ std::shared_ptr<std::atomic<bool>> CancelFlag::from(Napi::Value value) {
 NapiJobContext::NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Value onProgress)
     : cancel_(CancelFlag::from(cancelFlag)) {
   if (!onProgress.IsEmpty() && onProgress.IsFunction()) {
-    onProgress_ = Napi::ThreadSafeFunction::New(env, onProgress.As<Napi::Function>(), "diff-prompt:progress", 0, 1);
+    pendingSettle_ = new Settle();
+    onProgress_ = Napi::ThreadSafeFunction::New(env, onProgress.As<Napi::Function>(), "diff-prompt:progress", 0, 1,
+                                                pendingSettle_, [](Napi::Env env, Settle* settle) {
+                                                  std::unique_ptr<Settle> owned(settle);
+                                                  if (*owned) (*owned)(env);
+                                                });
   }
 }
 
@@ -52,11 +57,16 @@ void NapiJobContext::progress(const Progress& progress) {
   if (status != napi_ok) delete event;
 }
 
-void NapiJobContext::release() {
-  if (onProgress_) {
-    onProgress_->Release();
-    onProgress_.reset();
+void NapiJobContext::finish(Napi::Env env, Settle settle) {
+  if (!onProgress_) {
+    settle(env);
+    return;
   }
+  // The finalizer runs once the queue of progress calls is drained, then settles.
+  *pendingSettle_ = std::move(settle);
+  pendingSettle_ = nullptr;
+  onProgress_->Release();
+  onProgress_.reset();
 }
 
 }  // namespace diffprompt::napi

@@ -34,15 +34,19 @@ class CancelFlag : public Napi::ObjectWrap<CancelFlag> {
 /** Cancel flag and progress callback of one job, readable from its worker thread. */
 class NapiJobContext final : public JobContext {
  public:
+  using Settle = std::function<void(Napi::Env)>;
+
   NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Value onProgress);
   bool cancelled() const override { return cancel_ && cancel_->load(); }
   void progress(const Progress& progress) override;
-  /** On the main thread, once the job is over: no progress is delivered after this. */
-  void release();
+  /** On the main thread, once the job is over: runs `settle` after every progress event
+   * already queued has been delivered, so none arrives after the Promise settles. */
+  void finish(Napi::Env env, Settle settle);
 
  private:
   std::shared_ptr<std::atomic<bool>> cancel_;
   std::optional<Napi::ThreadSafeFunction> onProgress_;
+  Settle* pendingSettle_ = nullptr;  // owned by the thread-safe function's finalizer
 };
 
 template <typename Result>
@@ -82,20 +86,22 @@ class PromiseJob final : public Napi::AsyncWorker {
   }
 
   void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    context_.release();
-    if (error_) {
-      deferred_.Reject(toJsError(env, *error_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(toJs_(env, *result_));
-    } catch (const Napi::Error& error) {
-      deferred_.Reject(error.Value());
-    } catch (...) {
-      deferred_.Reject(toJsError(env, captureCurrentException()).Value());
-    }
+    // The worker object is deleted after OnOK: the settling closure owns what it needs.
+    auto outcome = std::make_shared<std::pair<std::optional<Result>, std::optional<CapturedError>>>(std::move(result_), std::move(error_));
+    context_.finish(Env(), [deferred = deferred_, toJs = std::move(toJs_), outcome](Napi::Env env) {
+      Napi::HandleScope scope(env);
+      if (outcome->second) {
+        deferred.Reject(toJsError(env, *outcome->second).Value());
+        return;
+      }
+      try {
+        deferred.Resolve(toJs(env, *outcome->first));
+      } catch (const Napi::Error& error) {
+        deferred.Reject(error.Value());
+      } catch (...) {
+        deferred.Reject(toJsError(env, captureCurrentException()).Value());
+      }
+    });
   }
 
   Napi::Promise::Deferred deferred_;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/tensor_checks.h"
 #include "io/module_state.h"
 #include "io/safetensors.h"
 #include "napi/async_job.h"

@@ -1,4 +1,4 @@
-// runtimeInfo, setThreads, manualSeed, resolveDevice and setErrorClass for JavaScript.
+// runtimeInfo, setThreads, manualSeed, resolveDevice, externalMemory and setErrorClass for JavaScript.
 #include <napi.h>
 
 #include "core/runtime.h"
@@ -65,6 +65,12 @@ Napi::Value ResolveDevice(const Napi::CallbackInfo& info) {
   });
 }
 
+// externalMemory(): the bytes this isolate counts as external (native tensors and weights
+// report theirs), as V8's garbage collector sees them.
+Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass needs a constructor");
   addonState(info.Env()).errorClass = Napi::Persistent(info[0].As<Napi::Function>());
@@ -78,6 +84,7 @@ void exportRuntimeFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed, "manualSeed"));
   exports.Set("resolveDevice", Napi::Function::New(env, ResolveDevice, "resolveDevice"));
+  exports.Set("externalMemory", Napi::Function::New(env, ExternalMemory, "externalMemory"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
 }
 

@@ -12,34 +12,15 @@
 namespace diffprompt::napi {
 namespace {
 
-struct DtypeName {
-  const char* name;
-  at::ScalarType type;
-};
-
-constexpr DtypeName kDtypeNames[] = {
-    {"float32", at::kFloat}, {"float64", at::kDouble}, {"int64", at::kLong},    {"int32", at::kInt},
-    {"uint8", at::kByte},    {"bool", at::kBool},      {"float16", at::kHalf}, {"bfloat16", at::kBFloat16},
-};
-
 int64_t cpuBytes(const at::Tensor& tensor) {
   return tensor.defined() && tensor.device().is_cpu() ? static_cast<int64_t>(tensor.nbytes()) : 0;
 }
 
 }  // namespace
 
-at::ScalarType dtypeFromName(Napi::Env env, const std::string& name) {
-  for (const auto& entry : kDtypeNames) {
-    if (name == entry.name) return entry.type;
-  }
+at::ScalarType parseDtype(Napi::Env env, const std::string& name) {
+  if (const auto type = diffprompt::dtypeFromName(name)) return *type;
   throwJs(env, ErrorCode::Dtype, "unknown dtype '" + name + "': use float32, float64, int64, int32, uint8, bool, float16 or bfloat16");
-}
-
-std::string dtypeName(at::ScalarType type) {
-  for (const auto& entry : kDtypeNames) {
-    if (type == entry.type) return entry.name;
-  }
-  return c10::toString(type);
 }
 
 Napi::Function TensorHandle::define(Napi::Env env) {
@@ -69,7 +50,7 @@ TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Te
     if (info.Length() < 3 || !info[1].IsArray() || !info[2].IsString()) {
       throwJs(env, ErrorCode::Config, "new NativeTensor(data, shape, dtype): shape must be an array and dtype a string");
     }
-    const at::ScalarType dtype = dtypeFromName(env, info[2].As<Napi::String>().Utf8Value());
+    const at::ScalarType dtype = parseDtype(env, info[2].As<Napi::String>().Utf8Value());
     Napi::Object holder = Napi::Object::New(env);
     holder.Set("shape", info[1]);
     const std::vector<int64_t> shape = integerListOption(holder, "shape", 0);

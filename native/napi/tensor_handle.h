@@ -42,8 +42,7 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   napi_env env_ = nullptr;
 };
 
-/** "float32" ... ↔ at::ScalarType; unknown names throw ERR_DTYPE. */
-at::ScalarType dtypeFromName(Napi::Env env, const std::string& name);
-std::string dtypeName(at::ScalarType type);
+/** "float32" ... → at::ScalarType; unknown names throw ERR_DTYPE. */
+at::ScalarType parseDtype(Napi::Env env, const std::string& name);
 
 }  // namespace diffprompt::napi

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The diff-prompt command. Each command group lives in its own file and registers itself here.
+import { Command } from 'commander';
+import { DiffPromptError } from '../errors';
+import { registerDataCommand } from './data-command';
+import { registerDemoCommand } from './demo-command';
+import { registerInfoCommand } from './info-command';
+
+const program = new Command('diff-prompt')
+  .description('Diff-Prompt: diffusion-generated prompts for referring expression comprehension')
+  .showHelpAfterError();
+
+registerDataCommand(program);
+registerDemoCommand(program);
+registerInfoCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof DiffPromptError) {
+    console.error(`diff-prompt: ${error.code}: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+});

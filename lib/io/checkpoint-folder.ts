@@ -1,0 +1,100 @@
+// A checkpoint is a folder (../DESIGN.md): config.json, model.safetensors (weights by published
+// names; config and format version also in its metadata), and for training state
+// optimizer.safetensors and state.json. A new checkpoint is written beside the old one and
+// swapped in by renames, so a crash mid-save never loses the last good checkpoint.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DiffPromptError } from '../errors';
+import { native } from '../native';
+
+export const CHECKPOINT_FORMAT = 'diff-prompt';
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+export const OPTIMIZER_FILE = 'optimizer.safetensors';
+export const STATE_FILE = 'state.json';
+
+export interface CheckpointManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  formatVersion: number;
+  kind: string;
+  config: unknown;
+}
+
+/** The safetensors metadata every model.safetensors carries. */
+export function weightsMetadata(kind: string, config: unknown): Record<string, string> {
+  return {
+    format: CHECKPOINT_FORMAT,
+    formatVersion: String(CHECKPOINT_FORMAT_VERSION),
+    kind,
+    config: JSON.stringify(config),
+  };
+}
+
+export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
+  await native().writeFileAtomically(file, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
+}
+
+/** Writes a checkpoint folder: `fill(staging)` writes the model's files into a staging folder,
+ * which then replaces `dir` (the old folder is kept as `dir.previous` until the swap is done). */
+export async function writeCheckpointFolder(
+  dir: string,
+  manifest: Omit<CheckpointManifest, 'format' | 'formatVersion'>,
+  fill: (staging: string) => Promise<void>,
+): Promise<void> {
+  const target = path.resolve(dir);
+  const staging = `${target}.staging`;
+  const previous = `${target}.previous`;
+  await fs.promises.rm(staging, { recursive: true, force: true });
+  await fs.promises.mkdir(staging, { recursive: true });
+  const full: CheckpointManifest = { format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION, ...manifest };
+  await writeJsonAtomically(path.join(staging, CONFIG_FILE), full);
+  await fill(staging);
+  await fs.promises.rm(previous, { recursive: true, force: true });
+  if (fs.existsSync(target)) await fs.promises.rename(target, previous);
+  await fs.promises.rename(staging, target);
+  await fs.promises.rm(previous, { recursive: true, force: true });
+}
+
+/** The folder to read: `dir`, or `dir.previous` when a save was interrupted mid-swap. */
+export function checkpointLocation(dir: string): string {
+  const target = path.resolve(dir);
+  if (fs.existsSync(path.join(target, CONFIG_FILE))) return target;
+  const previous = `${target}.previous`;
+  if (fs.existsSync(path.join(previous, CONFIG_FILE))) return previous;
+  throw new DiffPromptError('ERR_CHECKPOINT', `no checkpoint at ${target} (no ${CONFIG_FILE}): check the path`);
+}
+
+export function readCheckpointManifest(dir: string, kind: string): CheckpointManifest {
+  const file = path.join(dir, CONFIG_FILE);
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointManifest;
+  } catch (error) {
+    throw new DiffPromptError('ERR_CHECKPOINT', `${file} is not readable JSON (${(error as Error).message}): restore it or save again`);
+  }
+  if (manifest?.format !== CHECKPOINT_FORMAT || typeof manifest.formatVersion !== 'number') {
+    throw new DiffPromptError('ERR_CHECKPOINT', `${file} is not a diff-prompt checkpoint config`);
+  }
+  if (manifest.formatVersion > CHECKPOINT_FORMAT_VERSION) {
+    throw new DiffPromptError(
+      'ERR_CHECKPOINT',
+      `${file} has format version ${manifest.formatVersion}; this diff-prompt reads up to ${CHECKPOINT_FORMAT_VERSION}: upgrade diff-prompt`,
+    );
+  }
+  if (manifest.kind !== kind) {
+    throw new DiffPromptError('ERR_CHECKPOINT', `${dir} holds a ${manifest.kind} checkpoint, not a ${kind}`);
+  }
+  return manifest;
+}
+
+/** Throws ERR_CHECKPOINT unless the weights file was written for the same config. */
+export function checkWeightsMetadata(file: string, metadata: Record<string, string>, manifest: CheckpointManifest): void {
+  if (metadata.kind !== manifest.kind || metadata.config !== JSON.stringify(manifest.config)) {
+    throw new DiffPromptError(
+      'ERR_CHECKPOINT',
+      `${file} was saved for another config or model than ${CONFIG_FILE} describes: the folder mixes two checkpoints`,
+    );
+  }
+}

@@ -1,0 +1,106 @@
+// The shape of the compiled addon (native/napi/), as TypeScript sees it. Only lib/ touches
+// these handles; users get the typed classes in tensor.ts and models/.
+
+export type NativeDType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool' | 'float16' | 'bfloat16';
+
+export interface NativeProgressEvent {
+  step: number;
+  total: number;
+  values: Record<string, number>;
+}
+
+export type NativeProgressCallback = (event: NativeProgressEvent) => void;
+
+export interface NativeTensorHandle {
+  shape(): number[];
+  dtype(): NativeDType;
+  device(): string;
+  byteLength(): number;
+  isDisposed(): boolean;
+  dispose(): void;
+  data(): Promise<ArrayBuffer>;
+  to(device: string): Promise<NativeTensorHandle>;
+  matmul(other: NativeTensorHandle): Promise<NativeTensorHandle>;
+  add(other: NativeTensorHandle): Promise<NativeTensorHandle>;
+}
+
+export interface NativeCancelFlag {
+  cancel(): void;
+}
+
+export interface NativeParameterInfo {
+  name: string;
+  shape: number[];
+  dtype: NativeDType;
+  trainable: boolean;
+}
+
+export interface NativeLoadReport {
+  missing: string[];
+  unexpected: string[];
+  metadata: Record<string, string>;
+}
+
+/** What every native model handle offers (native/napi/model_handle.h). */
+export interface NativeModelHandle {
+  dispose(): void;
+  isDisposed(): boolean;
+  parameterCount(options?: { trainableOnly?: boolean }): number;
+  parameters(): NativeParameterInfo[];
+  saveWeights(path: string, metadata: Record<string, string>): Promise<void>;
+  loadWeights(path: string, strict: boolean): Promise<NativeLoadReport>;
+  saveOptimizer(path: string): Promise<boolean>;
+  loadOptimizer(path: string): Promise<void>;
+  rngState(): Promise<Uint8Array>;
+  setRngState(state: Uint8Array): Promise<void>;
+}
+
+export interface NativeMlpHandle extends NativeModelHandle {
+  predict(x: NativeTensorHandle): Promise<NativeTensorHandle>;
+  trainStep(x: NativeTensorHandle, y: NativeTensorHandle): Promise<number>;
+  fit(
+    x: NativeTensorHandle,
+    y: NativeTensorHandle,
+    steps: number,
+    cancel?: NativeCancelFlag,
+    onProgress?: NativeProgressCallback,
+  ): Promise<Float64Array>;
+}
+
+export interface NativeRuntimeInfo {
+  torchVersion: string;
+  torchOrigin: string;
+  sourceHash: string;
+  cuda: { built: boolean; available: boolean; devices: number; reason: string };
+  threads: number;
+  threadsOrigin: string;
+  blas: { kind: string; path: string; detail: string };
+  bf16: { supported: boolean; native: boolean };
+  mallocTuned: boolean;
+}
+
+export interface NativeSafetensors {
+  names: string[];
+  tensors: Record<string, NativeTensorHandle>;
+  metadata: Record<string, string>;
+}
+
+export interface NativeAddon {
+  NativeTensor: new (data?: ArrayBufferView, shape?: number[], dtype?: NativeDType) => NativeTensorHandle;
+  CancelFlag: new () => NativeCancelFlag;
+  NativeMlp: new (config: object) => NativeMlpHandle;
+  readSafetensors(path: string): Promise<NativeSafetensors>;
+  writeSafetensors(
+    path: string,
+    entries: Array<[string, NativeTensorHandle]>,
+    metadata?: Record<string, string>,
+  ): Promise<void>;
+  writeFileAtomically(path: string, bytes: Uint8Array): Promise<void>;
+  runtimeInfo(): NativeRuntimeInfo;
+  setThreads(threads: number): void;
+  manualSeed(seed: number): void;
+  resolveDevice(device: string): string;
+  externalMemory(): number;
+  setErrorClass(errorClass: new (code: string, message: string) => Error): void;
+  sourceHash: string;
+}

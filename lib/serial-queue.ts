@@ -1,0 +1,18 @@
+// Calls on one native handle run one at a time, in the order they were made: firing 100 calls
+// at once neither overlaps nor reorders them. (The native side also holds a per-handle lock;
+// this queue keeps the order and keeps waiting jobs off libuv's thread pool.)
+
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(job, job);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Resolves once every job queued so far has settled. */
+  async drain(): Promise<void> {
+    await this.tail;
+  }
+}
