@@ -1,0 +1,53 @@
+// Samples drawn side by side into one picture (see sample-cell.ts for a cell), in rows of
+// `columns`, for looking at a dataset: are the boxes on the objects, the masks aligned, the
+// expressions right?
+import { DiffPromptError } from '../../errors';
+import { loadImage } from '../images/load-image';
+import type { ReferringSample, RgbImage } from '../sample';
+import { createCanvas, pasteImage } from './rgb-canvas';
+import { CELL_TEXT_HEIGHT, drawSampleCell } from './sample-cell';
+
+export interface SampleGridOptions {
+  /** Side of each cell's square picture, in pixels; default 192. */
+  pictureSize?: number;
+  /** Cells per row; default min(samples, 4). */
+  columns?: number;
+}
+
+export interface SampleGridLayout {
+  width: number;
+  height: number;
+  pictureSize: number;
+  /** Top-left corner of each cell's picture. */
+  cells: { x: number; y: number }[];
+}
+
+const GAP = 8;
+const BACKGROUND = [228, 228, 228] as const;
+
+export function sampleGridLayout(count: number, options: SampleGridOptions = {}): SampleGridLayout {
+  const pictureSize = options.pictureSize ?? 192;
+  const columns = options.columns ?? Math.min(count, 4);
+  if (!(Number.isSafeInteger(count) && count > 0 && Number.isSafeInteger(columns) && columns > 0 && Number.isSafeInteger(pictureSize) && pictureSize >= 16)) {
+    throw new DiffPromptError('ERR_CONFIG', `a sample grid needs at least one sample, whole columns ≥ 1 and a picture size ≥ 16 pixels; got ${count} samples, ${columns} columns, ${pictureSize} pixels`);
+  }
+  const rows = Math.ceil(count / columns);
+  const cellHeight = pictureSize + CELL_TEXT_HEIGHT;
+  const cells = Array.from({ length: count }, (_, i) => ({
+    x: GAP + (i % columns) * (pictureSize + GAP),
+    y: GAP + Math.floor(i / columns) * (cellHeight + GAP),
+  }));
+  return { width: GAP + columns * (pictureSize + GAP), height: GAP + rows * (cellHeight + GAP), pictureSize, cells };
+}
+
+/** The grid as an image (encode it with encodePng). Image files are decoded as needed; a missing one is ERR_DATA. */
+export async function drawSampleGrid(samples: readonly ReferringSample[], options: SampleGridOptions = {}): Promise<RgbImage> {
+  const layout = sampleGridLayout(samples.length, options);
+  const grid = createCanvas(layout.width, layout.height, BACKGROUND);
+  const pictures = await Promise.all(samples.map((sample) => (sample.image.kind === 'pixels' ? sample.image.image : loadImage(sample.image.path))));
+  samples.forEach((sample, i) => {
+    const { x, y } = layout.cells[i]!;
+    pasteImage(grid, drawSampleCell(sample, pictures[i]!, layout.pictureSize), x, y);
+  });
+  return grid;
+}
