@@ -67,6 +67,13 @@ export interface NativeMlpHandle extends NativeModelHandle {
   ): Promise<Float64Array>;
 }
 
+export interface NativeMaskVaeHandle extends NativeModelHandle {
+  encode(masks: NativeTensorHandle): Promise<{ mean: NativeTensorHandle; logvar: NativeTensorHandle; sample: NativeTensorHandle }>;
+  decode(latents: NativeTensorHandle): Promise<NativeTensorHandle>;
+  trainStep(masks: NativeTensorHandle, options: { lr: number; klWeight: number }): Promise<{ loss: number; reconstruction: number; kl: number }>;
+  evaluate(masks: NativeTensorHandle): Promise<{ iou: Float32Array; mse: Float32Array }>;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   torchOrigin: string;
@@ -89,6 +96,7 @@ export interface NativeAddon {
   NativeTensor: new (data?: ArrayBufferView, shape?: number[], dtype?: NativeDType) => NativeTensorHandle;
   CancelFlag: new () => NativeCancelFlag;
   NativeMlp: new (config: object) => NativeMlpHandle;
+  NativeMaskVae: new (config: object) => NativeMaskVaeHandle;
   readSafetensors(path: string): Promise<NativeSafetensors>;
   writeSafetensors(
     path: string,

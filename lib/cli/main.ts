@@ -5,6 +5,7 @@ import { DiffPromptError } from '../errors';
 import { registerDataCommand } from './data-command';
 import { registerDemoCommand } from './demo-command';
 import { registerInfoCommand } from './info-command';
+import { registerVaeCommand } from './vae-command';
 
 const program = new Command('diff-prompt')
   .description('Diff-Prompt: diffusion-generated prompts for referring expression comprehension')
@@ -13,6 +14,7 @@ const program = new Command('diff-prompt')
 registerDataCommand(program);
 registerDemoCommand(program);
 registerInfoCommand(program);
+registerVaeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof DiffPromptError) {

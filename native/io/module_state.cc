@@ -14,6 +14,14 @@ safetensors::NamedTensors namedState(const torch::nn::Module& module) {
   return state;
 }
 
+void expectFiniteState(const safetensors::NamedTensors& state) {
+  for (const auto& [name, tensor] : state) {
+    if (tensor.is_floating_point() && !at::isfinite(tensor).all().item<bool>()) {
+      fail(ErrorCode::Nan, "refusing to save: \"" + name + "\" is not finite (training diverged; lower the learning rate). The last good checkpoint is kept");
+    }
+  }
+}
+
 LoadReport loadNamedState(torch::nn::Module& module, const safetensors::NamedTensors& tensors, bool strict,
                           const std::string& source) {
   std::map<std::string, at::Tensor> wanted;

@@ -19,6 +19,9 @@ struct LoadReport {
 /** Parameters then buffers, by their dotted names. */
 safetensors::NamedTensors namedState(const torch::nn::Module& module);
 
+/** Throws ERR_NAN naming the first floating-point tensor holding a NaN or infinity. */
+void expectFiniteState(const safetensors::NamedTensors& state);
+
 /** Copies every tensor of `tensors` whose name the module has into it (converting dtype,
  * keeping the module's device). A shape mismatch throws ERR_CHECKPOINT naming the tensor;
  * with `strict`, so does any missing or unexpected name. */

@@ -11,6 +11,7 @@
 namespace diffprompt::napi {
 
 Napi::Function defineMlpHandle(Napi::Env env);
+Napi::Function defineMaskVaeHandle(Napi::Env env);
 void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
 void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
 
@@ -34,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeTensor", tensorClass);
   exports.Set("CancelFlag", cancelFlagClass);
   exports.Set("NativeMlp", defineMlpHandle(env));
+  exports.Set("NativeMaskVae", defineMaskVaeHandle(env));
   exportCheckpointFunctions(env, exports);
   exportRuntimeFunctions(env, exports);
   exports.Set("sourceHash", Napi::String::New(env, kSourceHashMarker + kMarkerPrefix));

@@ -128,7 +128,9 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
       const std::string path = expectString(info, 0, "path");
       safetensors::Metadata metadata = metadataFromJs(info.Env(), info[1]);
       return job<bool>(info.Env(), [path, metadata](Model& model, JobContext&) {
-            safetensors::write(path, namedState(model.module()), metadata);
+            const auto state = namedState(model.module());
+            expectFiniteState(state);  // a diverged model is never checkpointed
+            safetensors::write(path, state, metadata);
             return true;
           },
           [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });

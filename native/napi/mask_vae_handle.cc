@@ -1,0 +1,111 @@
+// NativeMaskVae: lib/models/mask-vae.ts's engine. new NativeMaskVae(config) with config
+// { inChannels, outChannels, blockChannels, layersPerBlock, latentChannels, normGroups,
+//   sampleSize, seed?, device?, lr? }.
+#include <napi.h>
+
+#include "core/runtime.h"
+#include "napi/addon_state.h"
+#include "napi/model_handle.h"
+#include "train/mask_vae_model.h"
+
+namespace diffprompt::napi {
+
+class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    auto methods = commonMethods();
+    methods.push_back(InstanceMethod("encode", &MaskVaeHandle::Encode));
+    methods.push_back(InstanceMethod("decode", &MaskVaeHandle::Decode));
+    methods.push_back(InstanceMethod("trainStep", &MaskVaeHandle::TrainStep));
+    methods.push_back(InstanceMethod("evaluate", &MaskVaeHandle::Evaluate));
+    return DefineClass(env, "NativeMaskVae", methods);
+  }
+
+  explicit MaskVaeHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
+    Napi::Env env = info.Env();
+    guarded(env, [&] {
+      const Napi::Object options = expectObject(info, 0, "the Mask-VAE config");
+      MaskVaeConfig config;
+      config.inChannels = integerOption(options, "inChannels", config.inChannels, 1);
+      config.outChannels = integerOption(options, "outChannels", config.outChannels, 1);
+      const auto blocks = integerListOption(options, "blockChannels", 1);
+      if (!blocks.empty()) config.blockChannels = blocks;
+      config.layersPerBlock = integerOption(options, "layersPerBlock", config.layersPerBlock, 1);
+      config.latentChannels = integerOption(options, "latentChannels", config.latentChannels, 1);
+      config.normGroups = integerOption(options, "normGroups", config.normGroups, 1);
+      config.sampleSize = integerOption(options, "sampleSize", config.sampleSize, 1);
+      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
+      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      AdamOptions adam;
+      adam.lr = numberOption(options, "lr", 5e-3);
+      adopt(env, std::make_shared<MaskVaeModel>(config, seed, device, adam));
+    });
+  }
+
+ private:
+  // encode(masks): Promise<{ mean, logvar, sample }>.
+  Napi::Value Encode(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      at::Tensor masks = TensorHandle::unwrap(info[0], "masks");
+      return job<VaeEncoding>(info.Env(), [masks](MaskVaeModel& model, JobContext&) { return model.encode(masks); },
+          [](Napi::Env env, VaeEncoding& encoding) -> Napi::Value {
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("mean", TensorHandle::wrap(env, encoding.mean));
+            result.Set("logvar", TensorHandle::wrap(env, encoding.logvar));
+            result.Set("sample", TensorHandle::wrap(env, encoding.sample));
+            return result;
+          });
+    });
+  }
+
+  // decode(latents): Promise<Tensor>.
+  Napi::Value Decode(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      at::Tensor latents = TensorHandle::unwrap(info[0], "latents");
+      return job<at::Tensor>(info.Env(), [latents](MaskVaeModel& model, JobContext&) { return model.decode(latents); },
+          [](Napi::Env env, at::Tensor& decoded) -> Napi::Value { return TensorHandle::wrap(env, decoded); });
+    });
+  }
+
+  // trainStep(masks, { lr, klWeight }): Promise<{ loss, reconstruction, kl }>.
+  Napi::Value TrainStep(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      at::Tensor masks = TensorHandle::unwrap(info[0], "masks");
+      const Napi::Object options = expectObject(info, 1, "train step options");
+      const double lr = numberOption(options, "lr", 5e-3);
+      const double klWeight = numberOption(options, "klWeight", 3.7732e-4);
+      return job<VaeLosses>(info.Env(), [masks, lr, klWeight](MaskVaeModel& model, JobContext&) { return model.trainStep(masks, lr, klWeight); },
+          [](Napi::Env env, VaeLosses& losses) -> Napi::Value {
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("loss", losses.loss);
+            result.Set("reconstruction", losses.reconstruction);
+            result.Set("kl", losses.kl);
+            return result;
+          });
+    });
+  }
+
+  // evaluate(masks): Promise<{ iou: Float32Array, mse: Float32Array }>, one entry per mask.
+  Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      at::Tensor masks = TensorHandle::unwrap(info[0], "masks");
+      return job<VaeEvaluation>(info.Env(), [masks](MaskVaeModel& model, JobContext&) { return model.evaluate(masks); },
+          [](Napi::Env env, VaeEvaluation& evaluation) -> Napi::Value {
+            auto toArray = [&](const at::Tensor& values) {
+              const at::Tensor contiguous = values.to(at::kFloat).contiguous();
+              Napi::Float32Array array = Napi::Float32Array::New(env, static_cast<size_t>(contiguous.numel()));
+              std::memcpy(array.Data(), contiguous.data_ptr<float>(), sizeof(float) * static_cast<size_t>(contiguous.numel()));
+              return array;
+            };
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("iou", toArray(evaluation.iou));
+            result.Set("mse", toArray(evaluation.mse));
+            return result;
+          });
+    });
+  }
+};
+
+Napi::Function defineMaskVaeHandle(Napi::Env env) { return MaskVaeHandle::define(env); }
+
+}  // namespace diffprompt::napi
