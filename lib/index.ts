@@ -12,3 +12,37 @@ export { Mlp } from './models/mlp';
 export type { MlpConfig, MlpConfigInput } from './config/mlp-config';
 export type { SaveOptions } from './models/native-model';
 export type * from './data/sample';
+
+// Data: the generated world, real formats, masks, images, tokenizers, batching.
+export { generateWorld, iterateWorld, worldSample, worldVocabulary } from './data/world';
+export type { WorldOptions, WorldSample, SceneGraph } from './data/world';
+export { readRefcocoEval } from './data/readers/refcoco-eval';
+export { readMdetrCoco } from './data/readers/mdetr-coco';
+export { readSeqtrInstances } from './data/readers/seqtr-instances';
+export { readCocoInstances } from './data/readers/coco-instances';
+export type { CocoInstance } from './data/readers/coco-instances';
+export { writeMdetrCoco } from './data/writers/mdetr-coco-writer';
+export { rasterisePolygons } from './data/masks/polygon-rasterise';
+export { decodeRle, encodeRle, compressRle, decompressRle } from './data/masks/coco-rle';
+export { loadImage } from './data/images/load-image';
+export { encodePng } from './data/images/encode-png';
+export { modelFrameTransform, toImageBox, toModelBox } from './data/images/model-frame';
+export { resizeToModel } from './data/images/resize-to-model';
+export { BertWordPieceTokenizer } from './data/tokenizers/bert-wordpiece-tokenizer';
+export { ClipBpeTokenizer } from './data/tokenizers/clip-bpe-tokenizer';
+export { WordLevelTokenizer } from './data/tokenizers/word-level-tokenizer';
+export { positiveTokenMask } from './data/tokenizers/positive-token-mask';
+export { batchStream, makeBatch, epochOrder } from './data/batching';
+export type { Batch, BatchOptions, BatchStreamOptions, DataOrderState } from './data/batching';
+export { worldMaskSet, cocoMaskSet, concatMaskSets, flippedMaskSet } from './data/mask-sets';
+export type { MaskSet } from './data/mask-sets';
+
+// Stage 1: the Mask-VAE.
+export { MaskVae } from './models/mask-vae';
+export type { VaeEncoding, VaeLosses } from './models/mask-vae';
+export { MASK_VAE_PRESETS, maskVaePreset } from './config/mask-vae-config';
+export type { MaskVaeConfig, MaskVaeConfigInput } from './config/mask-vae-config';
+export { trainMaskVae } from './stages/train-mask-vae';
+export type { TrainMaskVaeOptions, VaeEpochReport } from './stages/train-mask-vae';
+export { evaluateReconstruction } from './eval/mask-reconstruction';
+export type { ReconstructionSummary } from './eval/mask-reconstruction';

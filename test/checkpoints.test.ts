@@ -112,4 +112,37 @@ test('saving over a checkpoint keeps the old one until the new one is whole', as
   assert.not.ok(fs.existsSync(`${dir}.staging`));
 });
 
+test('saving never replaces a folder of other files, and a save after a crash mid-swap keeps the good checkpoint', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+  using model = Mlp.create(config);
+  await expectError('ERR_CHECKPOINT', () => model.save(dir), 'holds other files (notes.txt)');
+  assert.ok(fs.existsSync(path.join(dir, 'notes.txt')));
+  await expectError('ERR_CHECKPOINT', () => model.save(path.join(dir, 'notes.txt')), 'is a file');
+
+  const ckpt = path.join(dir, 'ckpt');
+  await model.save(ckpt);
+  const good = fs.readFileSync(path.join(ckpt, 'model.safetensors'));
+  fs.renameSync(ckpt, `${ckpt}.previous`); // the crash left only the previous checkpoint
+  fs.mkdirSync(`${ckpt}.staging`); // and a half-written staging folder
+  using changed = Mlp.create({ ...config, seed: 99 });
+  await changed.save(ckpt);
+  assert.not.ok(fs.readFileSync(path.join(ckpt, 'model.safetensors')).equals(good), 'the new checkpoint is in place');
+  assert.not.ok(fs.existsSync(`${ckpt}.previous`));
+});
+
+test('a model output can feed a later training step (no inference-only tensors leak out)', async () => {
+  using model = Mlp.create({ inputSize: 2, outputSize: 2, seed: 1 });
+  using x = Tensor.from(new Float32Array([1, 2, 3, 4]), [2, 2]);
+  using y = await model.predict(x);
+  assert.type(await model.trainStep(y, x), 'number');
+});
+
+test('an object dressed as a tensor is refused, not dereferenced', async () => {
+  using model = Mlp.create({ inputSize: 2, outputSize: 1 });
+  using real = Tensor.from(new Float32Array(4), [2, 2]);
+  const fake = Object.create(Object.getPrototypeOf(real.handle));
+  await expectError('ERR_DTYPE', () => (model as unknown as { handle: { predict(v: unknown): unknown } }).handle.predict(fake), 'must be a Tensor');
+});
+
 test.run();

@@ -127,6 +127,7 @@ test('a resumed run gives bit-identical losses to an uninterrupted one', async (
   rest.model.dispose();
   assert.equal([...first.losses, ...rest.losses], full.losses);
   assert.equal(rest.history.map((r) => r.epoch), [0, 1, 2], 'the history carries over and the resumed run finished epochs 1 and 2');
+  await expectError('ERR_CONFIG', () => trainMaskVae(data, { ...options, batchSize: 8, checkpointDir: dir, resume: true }), 'batchSize is 8');
 });
 
 test('evaluation each epoch on held-out masks; best and last checkpoints kept', async () => {

@@ -6,7 +6,8 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const pattern = process.argv[2] ?? '\\.test\\.ts$';
+// Only *.test.ts files, narrowed by an optional pattern (test/parity/*.py are not tests).
+const pattern = process.argv[2] ? `^(?=.*(?:${process.argv[2]})).*\\.test\\.ts$` : '\\.test\\.ts$';
 const uvu = path.join(root, 'node_modules', 'uvu', 'bin.js');
 const child = spawn(process.execPath, [uvu, '-r', 'tsx/cjs', 'test', pattern], {
   cwd: root,

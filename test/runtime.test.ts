@@ -47,6 +47,7 @@ test('setThreads changes the count for later jobs and refuses nonsense', () => {
   assert.is(runtimeInfo().threadsOrigin, 'option');
   setThreads(before);
   assert.throws(() => setThreads(0), (error: { code?: string }) => error.code === 'ERR_CONFIG');
+  assert.throws(() => setThreads(1e9), (error: { code?: string }) => error.code === 'ERR_CONFIG');
 });
 
 test.run();

@@ -46,15 +46,42 @@ export async function writeCheckpointFolder(
   const target = path.resolve(dir);
   const staging = `${target}.staging`;
   const previous = `${target}.previous`;
+  // An earlier save died mid-swap: put its good checkpoint back before anything else.
+  if (!fs.existsSync(target) && fs.existsSync(path.join(previous, CONFIG_FILE))) await fs.promises.rename(previous, target);
+  refuseForeignFolder(target);
   await fs.promises.rm(staging, { recursive: true, force: true });
   await fs.promises.mkdir(staging, { recursive: true });
   const full: CheckpointManifest = { format: CHECKPOINT_FORMAT, formatVersion: CHECKPOINT_FORMAT_VERSION, ...manifest };
   await writeJsonAtomically(path.join(staging, CONFIG_FILE), full);
   await fill(staging);
-  await fs.promises.rm(previous, { recursive: true, force: true });
-  if (fs.existsSync(target)) await fs.promises.rename(target, previous);
+  if (fs.existsSync(target)) {
+    await fs.promises.rm(previous, { recursive: true, force: true });
+    await fs.promises.rename(target, previous);
+  }
   await fs.promises.rename(staging, target);
   await fs.promises.rm(previous, { recursive: true, force: true });
+}
+
+/** Saving replaces the folder: only an empty one or an earlier checkpoint may be replaced. */
+function refuseForeignFolder(target: string): void {
+  if (!fs.existsSync(target)) return;
+  if (!fs.statSync(target).isDirectory()) {
+    throw new DiffPromptError('ERR_CHECKPOINT', `${target} is a file: choose a folder for the checkpoint`);
+  }
+  const entries = fs.readdirSync(target);
+  if (entries.length === 0) return;
+  let manifest: Partial<CheckpointManifest> | undefined;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(target, CONFIG_FILE), 'utf8'));
+  } catch {
+    manifest = undefined;
+  }
+  if (manifest?.format !== CHECKPOINT_FORMAT) {
+    throw new DiffPromptError(
+      'ERR_CHECKPOINT',
+      `${target} holds other files (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}), not a checkpoint: saving would replace them; choose an empty or new folder`,
+    );
+  }
 }
 
 /** The folder to read: `dir`, or `dir.previous` when a save was interrupted mid-swap. */

@@ -1,7 +1,6 @@
 // Stage 1's loop: Adam with exponential learning-rate decay per epoch, seeded data order,
 // held-out evaluation each epoch, `last` (resumable) and `best` checkpoints, progress and
 // cancellation. Resuming from `last` gives bit-identical losses to an uninterrupted run.
-import fs from 'node:fs';
 import path from 'node:path';
 import { epochOrder } from '../data/batching/epoch-order';
 import { type MaskSet, stackMasks } from '../data/mask-sets';
@@ -9,6 +8,7 @@ import { DiffPromptError, abortedError } from '../errors';
 import { type ReconstructionSummary, evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { MaskVaeConfigInput } from '../config/mask-vae-config';
 import { MaskVae, type VaeLosses } from '../models/mask-vae';
+import { checkpointLocation } from '../io/checkpoint-folder';
 import { Tensor } from '../tensor';
 
 export interface VaeStepProgress extends VaeLosses {
@@ -61,7 +61,18 @@ export interface TrainMaskVaeOptions {
   onEpoch?: (report: VaeEpochReport) => void;
 }
 
+/** What a resumed run must share with the run it continues, or its data order would differ. */
+interface RunSettings {
+  batchSize: number;
+  count: number;
+  lr: number;
+  lrDecay: number;
+  klWeight: number;
+  seed: number;
+}
+
 interface LoopState {
+  settings: RunSettings;
   epoch: number;
   /** Next batch within the epoch. */
   position: number;
@@ -69,8 +80,8 @@ interface LoopState {
   bestScore: number;
   history: VaeEpochReport[];
   epochLosses: number[];
-  epochStarted: number;
-  seed: number;
+  /** Seconds spent in the current epoch before this run (a resumed epoch keeps counting). */
+  epochSeconds: number;
 }
 
 export interface TrainMaskVaeResult {
@@ -90,6 +101,15 @@ async function evaluateHeldOut(model: MaskVae, heldOut: Record<string, HeldOutMa
   return evaluation;
 }
 
+function hasCheckpoint(dir: string): boolean {
+  try {
+    checkpointLocation(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions): Promise<TrainMaskVaeResult> {
   const batchSize = options.batchSize ?? 32;
   const lrDecay = options.lrDecay ?? 0.95;
@@ -99,13 +119,12 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   if (data.count < 1) throw new DiffPromptError('ERR_DATA', 'the Mask-VAE training set is empty');
 
   let model: MaskVae;
-  let state: LoopState = {
-    epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochStarted: 0, seed: options.seed ?? 0,
-  };
-  if (options.resume && lastDir && fs.existsSync(lastDir)) {
+  let state: LoopState | undefined;
+  if (options.resume && lastDir && hasCheckpoint(lastDir)) {
     const loaded = await MaskVae.load(lastDir, { training: true });
     model = loaded.model;
     state = loaded.loop as unknown as LoopState;
+    state.bestScore ??= -Infinity; // JSON has no -Infinity
   } else if (options.model) {
     model = options.model;
   } else if (options.config) {
@@ -116,7 +135,24 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   if (data.size !== model.config.sampleSize) {
     throw new DiffPromptError('ERR_DATA', `masks are ${data.size}×${data.size} but the model takes ${model.config.sampleSize}×${model.config.sampleSize}`);
   }
-  const baseLr = options.lr ?? model.config.lr;
+  const settings: RunSettings = {
+    batchSize, count: data.count, lr: options.lr ?? model.config.lr, lrDecay, klWeight, seed: options.seed ?? 0,
+  };
+  if (!state) {
+    state = { settings, epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
+  } else {
+    for (const key of Object.keys(settings) as (keyof RunSettings)[]) {
+      if (state.settings?.[key] !== settings[key]) {
+        model.dispose();
+        throw new DiffPromptError(
+          'ERR_CONFIG',
+          `cannot resume: ${key} is ${settings[key]} but the run being resumed used ${state.settings?.[key]} (pass the same options)`,
+        );
+      }
+    }
+  }
+  const loop = state;
+  const baseLr = settings.lr;
   const stepsPerEpoch = Math.ceil(data.count / batchSize);
   const totalSteps = Math.min(options.epochs * stepsPerEpoch, options.maxSteps ?? Infinity);
   const losses: number[] = [];
@@ -124,59 +160,65 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
     const indices = order.subarray(position * batchSize, Math.min(order.length, (position + 1) * batchSize));
     return Tensor.from(stackMasks(data, indices), [indices.length, 1, data.size, data.size]);
   };
-  const saveLast = () => lastDir && model.save(lastDir, { training: true, loop: state as unknown as Record<string, unknown> });
+  let runStarted = performance.now();
+  const epochSeconds = () => loop.epochSeconds + (performance.now() - runStarted) / 1000;
+  const saveLast = async () => {
+    if (!lastDir) return;
+    await model.save(lastDir, { training: true, loop: { ...loop, epochSeconds: epochSeconds() } as unknown as Record<string, unknown> });
+  };
 
-  while (state.epoch < options.epochs && state.step < totalSteps) {
-    const order = epochOrder(data.count, state.seed, state.epoch);
-    const lr = baseLr * lrDecay ** state.epoch;
-    if (state.position === 0) {
-      state.epochLosses = [];
-      state.epochStarted = performance.now();
+  while (loop.epoch < options.epochs && loop.step < totalSteps) {
+    const order = epochOrder(data.count, settings.seed, loop.epoch);
+    const lr = baseLr * lrDecay ** loop.epoch;
+    if (loop.position === 0) {
+      loop.epochLosses = [];
+      loop.epochSeconds = 0;
+      runStarted = performance.now();
     }
-    let next = batchAt(order, state.position);
-    while (state.position < stepsPerEpoch && state.step < totalSteps) {
+    let next = batchAt(order, loop.position);
+    while (loop.position < stepsPerEpoch && loop.step < totalSteps) {
       if (options.signal?.aborted) throw abortedError('Mask-VAE training', options.signal);
       const masks = next;
       const pending = model.trainStep(masks, { lr, klWeight });
       // Build the next batch while the native step runs.
-      const hasNext = state.position + 1 < stepsPerEpoch;
-      if (hasNext) next = batchAt(order, state.position + 1);
+      const hasNext = loop.position + 1 < stepsPerEpoch;
+      if (hasNext) next = batchAt(order, loop.position + 1);
       let result: VaeLosses;
       try {
         result = await pending;
       } finally {
         masks.dispose();
       }
-      state.position++;
-      state.step++;
-      state.epochLosses.push(result.loss);
+      loop.position++;
+      loop.step++;
+      loop.epochLosses.push(result.loss);
       losses.push(result.loss);
-      options.onProgress?.({ ...result, epoch: state.epoch, step: state.step, totalSteps, lr });
+      options.onProgress?.({ ...result, epoch: loop.epoch, step: loop.step, totalSteps, lr });
     }
-    if (state.position < stepsPerEpoch) {
+    if (loop.position < stepsPerEpoch) {
       next.dispose();
       await saveLast();  // stopped by maxSteps mid-epoch: resumable from here
       break;
     }
     const report: VaeEpochReport = {
-      epoch: state.epoch,
-      steps: state.step,
+      epoch: loop.epoch,
+      steps: loop.step,
       lr,
-      meanLoss: state.epochLosses.reduce((a, b) => a + b, 0) / state.epochLosses.length,
-      seconds: (performance.now() - state.epochStarted) / 1000,
+      meanLoss: loop.epochLosses.reduce((a, b) => a + b, 0) / loop.epochLosses.length,
+      seconds: epochSeconds(),
       evaluation: await evaluateHeldOut(model, heldOut),
     };
-    state.history.push(report);
-    state.epoch++;
-    state.position = 0;
+    loop.history.push(report);
+    loop.epoch++;
+    loop.position = 0;
     const firstSet = Object.keys(heldOut)[0];
     const score = firstSet ? report.evaluation[firstSet].meanIoU : -report.meanLoss;
-    if (options.checkpointDir && score > state.bestScore) {
-      state.bestScore = score;
+    if (options.checkpointDir && score > loop.bestScore) {
+      loop.bestScore = score;
       await model.save(path.join(options.checkpointDir, 'best'));
     }
     await saveLast();
     options.onEpoch?.(report);
   }
-  return { model, history: state.history, steps: state.step, losses };
+  return { model, history: loop.history, steps: loop.step, losses };
 }

@@ -23,10 +23,13 @@
 namespace diffprompt::runtime {
 namespace {
 
+constexpr int kMaxThreads = 1024;  // beyond this OpenMP cannot start its team: the process would exit
+
 std::once_flag configured;
 std::atomic<int> threadCount{1};
 std::atomic<int> threadEpoch{0};
-std::string threadsOrigin = "cpu count";
+std::mutex originLock;
+std::string threadsOrigin = "cpu count";  // guarded by originLock
 bool mallocTuned = false;
 
 int cpusAvailable() {
@@ -107,9 +110,10 @@ void configureProcess() {
     mallocTuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
     int threads = cpusAvailable();
     if (const char* env = std::getenv("DIFF_PROMPT_THREADS")) {
-      const int requested = std::atoi(env);
-      if (requested > 0) {
-        threads = requested;
+      const long requested = std::strtol(env, nullptr, 10);
+      if (requested > 0 && requested <= kMaxThreads) {
+        threads = static_cast<int>(requested);
+        std::lock_guard<std::mutex> guard(originLock);
         threadsOrigin = "DIFF_PROMPT_THREADS";
       }
     }
@@ -119,12 +123,15 @@ void configureProcess() {
   });
 }
 
-void setThreads(int n) {
-  if (n < 1) fail(ErrorCode::Config, "threads must be a positive integer, got " + std::to_string(n));
+void setThreads(int64_t n) {
+  if (n < 1 || n > kMaxThreads) fail(ErrorCode::Config, "threads must be an integer from 1 to " + std::to_string(kMaxThreads) + ", got " + std::to_string(n));
   configureProcess();
-  threadCount = n;
-  threadsOrigin = "option";
-  at::set_num_threads(n);
+  threadCount = static_cast<int>(n);
+  {
+    std::lock_guard<std::mutex> guard(originLock);
+    threadsOrigin = "option";
+  }
+  at::set_num_threads(static_cast<int>(n));
   threadEpoch++;
 }
 
@@ -158,7 +165,10 @@ RuntimeInfo runtimeInfo() {
     info.cudaReason = std::to_string(info.cudaDevices) + " CUDA device(s): 'auto' uses cuda:0";
   }
   info.threads = threadCount.load();
-  info.threadsOrigin = threadsOrigin;
+  {
+    std::lock_guard<std::mutex> guard(originLock);
+    info.threadsOrigin = threadsOrigin;
+  }
   info.blas = detectBlas();
   info.bf16Native = cpuFlag("avx512_bf16") || cpuFlag("amx_bf16");
   info.bf16Supported = info.bf16Native || cpuFlag("avx512bw");

@@ -35,8 +35,8 @@ struct RuntimeInfo {
  * DIFF_PROMPT_THREADS. Idempotent. */
 void configureProcess();
 
-/** Sets the intra-op thread count for every later job. Throws ERR_CONFIG when n < 1. */
-void setThreads(int n);
+/** Sets the intra-op thread count for every later job. Throws ERR_CONFIG outside 1..1024. */
+void setThreads(int64_t n);
 
 /** Call at the start of every job on a worker thread: applies the current thread count to
  * this thread's OpenMP settings (which OpenBLAS reads), once per change. */

@@ -10,6 +10,9 @@ namespace diffprompt::json {
 namespace {
 
 constexpr int kMaxDepth = 64;
+// Far above any real header (a model of 10,000 tensors has ~60,000 values), far below what
+// would let a crafted header grow into gigabytes of tree.
+constexpr size_t kMaxValues = 2'000'000;
 
 class Parser {
  public:
@@ -26,6 +29,7 @@ class Parser {
   const std::string& text_;
   const std::string& what_;
   size_t pos_ = 0;
+  size_t values_ = 0;
 
   [[noreturn]] void error(const std::string& why) {
     fail(ErrorCode::Checkpoint, what_ + ": malformed JSON at byte " + std::to_string(pos_) + ": " + why);
@@ -48,6 +52,7 @@ class Parser {
 
   Value parseValue(int depth) {
     if (depth > kMaxDepth) error("nested too deeply");
+    if (++values_ > kMaxValues) error("more than " + std::to_string(kMaxValues) + " values");
     const char c = peek();
     if (c == '{') return parseObject(depth);
     if (c == '[') return parseArray(depth);

@@ -55,7 +55,7 @@ uint64_t nonNegativeInteger(const std::string& path, const std::string& tensor, 
                             const char* field, uint64_t limit) {
   if (!value.isNumber()) corrupt(path, "tensor \"" + tensor + "\": " + field + " must hold integers");
   const double number = value.number();
-  if (number < 0 || number != static_cast<double>(static_cast<uint64_t>(number)) || number > static_cast<double>(limit)) {
+  if (number < 0 || number > static_cast<double>(limit) || number != std::floor(number)) {
     const bool integral = std::abs(number) < 9e15 && number == static_cast<double>(static_cast<int64_t>(number));
     const std::string shown = integral ? std::to_string(static_cast<int64_t>(number)) : std::to_string(number);
     corrupt(path, "tensor \"" + tensor + "\": " + field + " holds " + shown +
@@ -86,18 +86,23 @@ Entry parseEntry(const std::string& path, const std::string& name, const json::V
     corrupt(path, "tensor \"" + name + "\" needs a string dtype, a shape array and a data_offsets array");
   }
   Entry entry{name, dtypeFromName(path, name, dtype->string()), {}, 0, 0};
-  uint64_t elements = 1;
   if (shape->array().size() > 16) corrupt(path, "tensor \"" + name + "\" has more than 16 dimensions");
   for (const auto& dim : shape->array()) {
-    const uint64_t size = nonNegativeInteger(path, name, dim, "shape", kMaxDimension);
-    entry.shape.push_back(static_cast<int64_t>(size));
-    if (size != 0 && elements > dataBytes / size + 1) corrupt(path, "tensor \"" + name + "\" is larger than the file");
-    elements *= size;
+    entry.shape.push_back(static_cast<int64_t>(nonNegativeInteger(path, name, dim, "shape", kMaxDimension)));
   }
+  // Bytes the shape needs, without overflow: an empty dimension means no bytes at all.
+  uint64_t bytes = c10::elementSize(entry.dtype);
+  const bool empty = std::find(entry.shape.begin(), entry.shape.end(), 0) != entry.shape.end();
+  for (const int64_t size : entry.shape) {
+    if (empty) break;
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(size), &bytes) || bytes > dataBytes) {
+      corrupt(path, "tensor \"" + name + "\" is larger than the file");
+    }
+  }
+  if (empty) bytes = 0;
   if (offsets->array().size() != 2) corrupt(path, "tensor \"" + name + "\": data_offsets must be [begin, end]");
   entry.begin = nonNegativeInteger(path, name, offsets->array()[0], "data_offsets", dataBytes);
   entry.end = nonNegativeInteger(path, name, offsets->array()[1], "data_offsets", dataBytes);
-  const uint64_t bytes = elements * c10::elementSize(entry.dtype);
   if (entry.end < entry.begin || entry.end - entry.begin != bytes) {
     corrupt(path, "tensor \"" + name + "\": data_offsets [" + std::to_string(entry.begin) + ", " +
                       std::to_string(entry.end) + "] do not hold the " + std::to_string(bytes) + " bytes its shape needs");
@@ -126,6 +131,9 @@ std::string parentDirectory(const std::string& path) {
 }  // namespace
 
 File read(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail(ErrorCode::Checkpoint, "cannot open " + path + ": " + std::strerror(errno) + " (check the path)");
+  if (!S_ISREG(info.st_mode)) fail(ErrorCode::Checkpoint, path + " is not a file (a folder? pass the .safetensors file inside it)");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(ErrorCode::Checkpoint, "cannot open " + path + ": " + std::strerror(errno) + " (check the path)");
   in.seekg(0, std::ios::end);
@@ -134,6 +142,7 @@ File read(const std::string& path) {
   if (fileBytes < 8) corrupt(path, "shorter than its 8-byte header length");
   unsigned char lengthBytes[8];
   in.read(reinterpret_cast<char*>(lengthBytes), 8);
+  if (in.gcount() != 8) corrupt(path, "cannot read its 8-byte header length");
   uint64_t headerBytes = 0;
   for (int i = 7; i >= 0; --i) headerBytes = (headerBytes << 8) | lengthBytes[i];
   if (headerBytes > kMaxHeaderBytes) corrupt(path, "header length " + std::to_string(headerBytes) + " exceeds 100 MB");
@@ -172,9 +181,14 @@ File read(const std::string& path) {
   if (cursor != dataBytes) corrupt(path, "the data section holds " + std::to_string(dataBytes) + " bytes but the header describes " + std::to_string(cursor));
 
   for (const auto& entry : entries) {
-    at::Tensor tensor = at::empty(entry.shape, at::TensorOptions().dtype(entry.dtype));
+    at::Tensor tensor;
+    try {
+      tensor = at::empty(entry.shape, at::TensorOptions().dtype(entry.dtype));
+    } catch (const std::exception& error) {
+      corrupt(path, "cannot allocate tensor \"" + entry.name + "\" (" + error.what() + ")");
+    }
     in.seekg(static_cast<std::streamoff>(8 + headerBytes + entry.begin));
-    in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(entry.end - entry.begin));
+    if (entry.end > entry.begin) in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(entry.end - entry.begin));
     if (!in) corrupt(path, "cannot read the bytes of tensor \"" + entry.name + "\"");
     file.tensors.emplace_back(entry.name, std::move(tensor));
   }

@@ -29,11 +29,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   Napi::Function tensorClass = TensorHandle::define(env);
   state->tensorClass = Napi::Persistent(tensorClass);
-  Napi::Function cancelFlagClass = CancelFlag::define(env);
-  state->cancelFlagClass = Napi::Persistent(cancelFlagClass);
 
   exports.Set("NativeTensor", tensorClass);
-  exports.Set("CancelFlag", cancelFlagClass);
+  exports.Set("CancelFlag", CancelFlag::define(env));
   exports.Set("NativeMlp", defineMlpHandle(env));
   exports.Set("NativeMaskVae", defineMaskVaeHandle(env));
   exportCheckpointFunctions(env, exports);

@@ -10,7 +10,6 @@ namespace diffprompt::napi {
 
 struct AddonState {
   Napi::FunctionReference tensorClass;
-  Napi::FunctionReference cancelFlagClass;
   Napi::FunctionReference errorClass;  // DiffPromptError, handed over by lib/native.ts
   uint64_t defaultSeed = 0;            // manualSeed(n); models without a seed use it
 };

@@ -4,11 +4,19 @@
 
 namespace diffprompt::napi {
 
+namespace {
+
+constexpr napi_type_tag kCancelFlagTag = {0x4c2e8a1d7b3f5e90ULL, 0x1a6d9c4e2b7f3a50ULL};
+
+}  // namespace
+
 Napi::Function CancelFlag::define(Napi::Env env) {
   return DefineClass(env, "CancelFlag", {InstanceMethod("cancel", &CancelFlag::Cancel)});
 }
 
-CancelFlag::CancelFlag(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CancelFlag>(info) {}
+CancelFlag::CancelFlag(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CancelFlag>(info) {
+  info.This().As<Napi::Object>().TypeTag(&kCancelFlagTag);
+}
 
 Napi::Value CancelFlag::Cancel(const Napi::CallbackInfo& info) {
   flag_->store(true);
@@ -18,14 +26,26 @@ Napi::Value CancelFlag::Cancel(const Napi::CallbackInfo& info) {
 std::shared_ptr<std::atomic<bool>> CancelFlag::from(Napi::Value value) {
   if (value.IsEmpty() || value.IsUndefined() || value.IsNull()) return nullptr;
   Napi::Env env = value.Env();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addonState(env).cancelFlagClass.Value())) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kCancelFlagTag)) {
     throwJs(env, ErrorCode::Config, "expected a CancelFlag");
   }
   return Napi::ObjectWrap<CancelFlag>::Unwrap(value.As<Napi::Object>())->flag_;
 }
 
+namespace {
+
+void cancelOnTeardown(void* flag) { (*static_cast<std::shared_ptr<std::atomic<bool>>*>(flag))->store(true); }
+
+}  // namespace
+
 NapiJobContext::NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Value onProgress)
-    : cancel_(CancelFlag::from(cancelFlag)) {
+    : env_(env), cancel_(CancelFlag::from(cancelFlag)) {
+  if (!cancel_) cancel_ = std::make_shared<std::atomic<bool>>(false);
+  teardownHook_ = new std::shared_ptr<std::atomic<bool>>(cancel_);
+  if (napi_add_env_cleanup_hook(env, cancelOnTeardown, teardownHook_) != napi_ok) {
+    delete teardownHook_;
+    teardownHook_ = nullptr;
+  }
   if (!onProgress.IsEmpty() && onProgress.IsFunction()) {
     pendingSettle_ = new Settle();
     onProgress_ = Napi::ThreadSafeFunction::New(env, onProgress.As<Napi::Function>(), "diff-prompt:progress", 0, 1,
@@ -36,8 +56,13 @@ NapiJobContext::NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Valu
   }
 }
 
+NapiJobContext::~NapiJobContext() {
+  // After a teardown the hook has run and the environment is gone: the hook's few bytes stay.
+  if (teardownHook_ && napi_remove_env_cleanup_hook(env_, cancelOnTeardown, teardownHook_) == napi_ok) delete teardownHook_;
+}
+
 void NapiJobContext::progress(const Progress& progress) {
-  if (!onProgress_) return;
+  if (!onProgress_ || progressClosed_.load()) return;
   auto* event = new Progress(progress);
   const napi_status status = onProgress_->NonBlockingCall(event, [](Napi::Env env, Napi::Function callback, Progress* data) {
     std::unique_ptr<Progress> owned(data);
@@ -54,7 +79,10 @@ void NapiJobContext::progress(const Progress& progress) {
       // lib/ wraps every callback and reports its errors itself; nothing may unwind through libuv.
     }
   });
-  if (status != napi_ok) delete event;
+  if (status != napi_ok) {
+    delete event;
+    if (status == napi_closing) progressClosed_ = true;
+  }
 }
 
 void NapiJobContext::finish(Napi::Env env, Settle settle) {

@@ -37,15 +37,20 @@ class NapiJobContext final : public JobContext {
   using Settle = std::function<void(Napi::Env)>;
 
   NapiJobContext(Napi::Env env, Napi::Value cancelFlag, Napi::Value onProgress);
-  bool cancelled() const override { return cancel_ && cancel_->load(); }
+  ~NapiJobContext() override;
+  bool cancelled() const override { return cancel_->load(); }
   void progress(const Progress& progress) override;
   /** On the main thread, once the job is over: runs `settle` after every progress event
    * already queued has been delivered, so none arrives after the Promise settles. */
   void finish(Napi::Env env, Settle settle);
 
  private:
-  std::shared_ptr<std::atomic<bool>> cancel_;
+  napi_env env_;
+  std::shared_ptr<std::atomic<bool>> cancel_;  // the caller's flag, or a private one
+  // Set by an environment clean-up hook: a worker thread ending mid-job cancels the job.
+  std::shared_ptr<std::atomic<bool>>* teardownHook_ = nullptr;
   std::optional<Napi::ThreadSafeFunction> onProgress_;
+  std::atomic<bool> progressClosed_{false};
   Settle* pendingSettle_ = nullptr;  // owned by the thread-safe function's finalizer
 };
 
@@ -89,17 +94,22 @@ class PromiseJob final : public Napi::AsyncWorker {
     // The worker object is deleted after OnOK: the settling closure owns what it needs.
     auto outcome = std::make_shared<std::pair<std::optional<Result>, std::optional<CapturedError>>>(std::move(result_), std::move(error_));
     context_.finish(Env(), [deferred = deferred_, toJs = std::move(toJs_), outcome](Napi::Env env) {
-      Napi::HandleScope scope(env);
-      if (outcome->second) {
-        deferred.Reject(toJsError(env, *outcome->second).Value());
-        return;
-      }
+      // Runs from a finalizer too: nothing may leave it (an environment being torn down can
+      // refuse to settle promises; then there is nobody left to tell).
       try {
-        deferred.Resolve(toJs(env, *outcome->first));
-      } catch (const Napi::Error& error) {
-        deferred.Reject(error.Value());
+        Napi::HandleScope scope(env);
+        if (outcome->second) {
+          deferred.Reject(toJsError(env, *outcome->second).Value());
+          return;
+        }
+        try {
+          deferred.Resolve(toJs(env, *outcome->first));
+        } catch (const Napi::Error& error) {
+          deferred.Reject(error.Value());
+        } catch (...) {
+          deferred.Reject(toJsError(env, captureCurrentException()).Value());
+        }
       } catch (...) {
-        deferred.Reject(toJsError(env, captureCurrentException()).Value());
       }
     });
   }

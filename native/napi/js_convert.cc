@@ -7,6 +7,8 @@
 namespace diffprompt::napi {
 namespace {
 
+constexpr uint32_t kMaxListLength = 1024;  // shapes and layer lists are short
+
 bool present(const Napi::Object& options, const char* key) {
   return options.Has(key) && !options.Get(key).IsUndefined() && !options.Get(key).IsNull();
 }
@@ -30,9 +32,11 @@ std::string expectString(const Napi::CallbackInfo& info, size_t index, const cha
 int64_t integerOption(const Napi::Object& options, const char* key, int64_t fallback, int64_t minimum) {
   if (!present(options, key)) return fallback;
   const Napi::Value value = options.Get(key);
+  bool lossless = true;
   const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue()
-                        : value.IsBigInt() ? static_cast<double>(value.As<Napi::BigInt>().Int64Value(nullptr))
+                        : value.IsBigInt() ? static_cast<double>(value.As<Napi::BigInt>().Int64Value(&lossless))
                                            : NAN;
+  if (!lossless) badOption(options.Env(), key, "an integer that fits 64 bits");
   if (!std::isfinite(number) || number != std::floor(number) || number < static_cast<double>(minimum) || number > 9007199254740991.0) {
     badOption(options.Env(), key, "an integer ≥ " + std::to_string(minimum));
   }
@@ -65,9 +69,12 @@ std::vector<int64_t> integerListOption(const Napi::Object& options, const char* 
   if (!present(options, key)) return list;
   if (!options.Get(key).IsArray()) badOption(options.Env(), key, "an array of integers");
   const Napi::Array array = options.Get(key).As<Napi::Array>();
+  if (array.Length() > kMaxListLength) badOption(options.Env(), key, "an array of at most " + std::to_string(kMaxListLength) + " integers");
   Napi::Object wrapper = Napi::Object::New(options.Env());
   for (uint32_t i = 0; i < array.Length(); ++i) {
-    wrapper.Set(key, array.Get(i));
+    const Napi::Value item = array.Get(i);
+    if (item.IsUndefined() || item.IsNull()) badOption(options.Env(), key, "an array of integers without holes");
+    wrapper.Set(key, item);
     list.push_back(integerOption(wrapper, key, 0, minimum));
   }
   return list;

@@ -164,13 +164,12 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
     });
   }
 
-  // loadOptimizer(path): Promise<void>; makes the optimizer if needed, then loads its state.
+  // loadOptimizer(path): Promise<void>; a bad file leaves the current optimizer as it was.
   Napi::Value LoadOptimizer(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const std::string path = expectString(info, 0, "path");
       return job<bool>(info.Env(), [path](Model& model, JobContext&) {
-            model.ensureOptimizer();
-            model.optimizer()->loadState(safetensors::read(path).tensors, path);
+            model.loadOptimizerState(safetensors::read(path).tensors, path);
             return true;
           },
           [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });

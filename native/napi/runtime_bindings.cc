@@ -43,7 +43,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     Napi::Object holder = Napi::Object::New(info.Env());
     holder.Set("threads", info[0]);
-    runtime::setThreads(static_cast<int>(integerOption(holder, "threads", 0, 1)));
+    runtime::setThreads(integerOption(holder, "threads", 0, 1));
     return info.Env().Undefined();
   });
 }

@@ -12,6 +12,9 @@
 namespace diffprompt::napi {
 namespace {
 
+// Marks objects made by this class: instanceof can be fooled (setPrototypeOf), a type tag can't.
+constexpr napi_type_tag kTensorTag = {0x9d1f6b3e2a4c4d10ULL, 0x8e7a5c3b1f2d4e60ULL};
+
 int64_t cpuBytes(const at::Tensor& tensor) {
   return tensor.defined() && tensor.device().is_cpu() ? static_cast<int64_t>(tensor.nbytes()) : 0;
 }
@@ -44,6 +47,7 @@ Napi::Function TensorHandle::define(Napi::Env env) {
 TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorHandle>(info) {
   Napi::Env env = info.Env();
   env_ = env;
+  info.This().As<Napi::Object>().TypeTag(&kTensorTag);
   if (info.Length() == 0) return;
   guarded(env, [&] {
     if (!info[0].IsTypedArray()) throwJs(env, ErrorCode::Dtype, "tensor data must be a typed array");
@@ -97,7 +101,7 @@ Napi::Object TensorHandle::wrap(Napi::Env env, at::Tensor tensor) {
 
 at::Tensor TensorHandle::unwrap(Napi::Value value, const std::string& what) {
   Napi::Env env = value.Env();
-  if (!value.IsObject() || !value.As<Napi::Object>().InstanceOf(addonState(env).tensorClass.Value())) {
+  if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kTensorTag)) {
     throwJs(env, ErrorCode::Dtype, what + " must be a Tensor");
   }
   return Unwrap(value.As<Napi::Object>())->live(env);

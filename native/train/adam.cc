@@ -55,6 +55,7 @@ void Adam::loadState(const safetensors::NamedTensors& state, const std::string& 
   auto take = [&](const std::string& name, const at::Tensor& like) {
     const auto found = byName.find(name);
     if (found == byName.end()) fail(ErrorCode::Checkpoint, source + " has no optimizer state \"" + name + "\" (saved by another model?)");
+    if (!at::isfinite(found->second).all().item<bool>()) fail(ErrorCode::Checkpoint, source + ": optimizer state \"" + name + "\" is not finite");
     if (!found->second.sizes().equals(like.sizes())) {
       fail(ErrorCode::Checkpoint, source + ": optimizer state \"" + name + "\" has shape " + shapeString(found->second.sizes()) +
                                       ", expected " + shapeString(like.sizes()));
@@ -63,6 +64,8 @@ void Adam::loadState(const safetensors::NamedTensors& state, const std::string& 
   };
   const auto step = byName.find("step");
   if (step == byName.end() || step->second.numel() != 1) fail(ErrorCode::Checkpoint, source + " has no optimizer step count");
+  const int64_t steps = step->second.to(at::kLong).item<int64_t>();
+  if (steps < 0) fail(ErrorCode::Checkpoint, source + ": optimizer step count " + std::to_string(steps) + " is negative");
   // Check everything before changing anything.
   std::vector<std::pair<at::Tensor, at::Tensor>> copies;
   for (auto& slot : slots_) {
@@ -71,7 +74,7 @@ void Adam::loadState(const safetensors::NamedTensors& state, const std::string& 
   }
   torch::NoGradGuard noGrad;
   for (auto& [destination, value] : copies) destination.copy_(value);
-  steps_ = step->second.to(at::kLong).item<int64_t>();
+  steps_ = steps;
 }
 
 }  // namespace diffprompt

@@ -26,7 +26,7 @@ void MaskVaeModel::checkLatents(const at::Tensor& latents) const {
 
 VaeEncoding MaskVaeModel::encode(const at::Tensor& masks) {
   checkMasks(masks);
-  c10::InferenceMode inference;
+  torch::NoGradGuard noGrad;  // not InferenceMode: results may later feed a training step
   network_->eval();
   const Posterior posterior = network_->encode(masks.to(device_));
   const at::Tensor noise = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(device_);
@@ -35,7 +35,7 @@ VaeEncoding MaskVaeModel::encode(const at::Tensor& masks) {
 
 at::Tensor MaskVaeModel::decode(const at::Tensor& latents) {
   checkLatents(latents);
-  c10::InferenceMode inference;
+  torch::NoGradGuard noGrad;  // not InferenceMode: results may later feed a training step
   network_->eval();
   return network_->decode(latents.to(device_));
 }
@@ -63,7 +63,7 @@ VaeLosses MaskVaeModel::trainStep(const at::Tensor& masks, double lr, double klW
 
 VaeEvaluation MaskVaeModel::evaluate(const at::Tensor& masks) {
   checkMasks(masks);
-  c10::InferenceMode inference;
+  torch::NoGradGuard noGrad;  // not InferenceMode: results may later feed a training step
   network_->eval();
   const at::Tensor input = masks.to(device_);
   const at::Tensor decoded = network_->decode(network_->encode(input).mean);

@@ -21,7 +21,7 @@ void MlpRegression::checkBatch(const at::Tensor& x, const at::Tensor* y) const {
 
 at::Tensor MlpRegression::predict(const at::Tensor& x) {
   checkBatch(x, nullptr);
-  c10::InferenceMode inference;
+  torch::NoGradGuard noGrad;  // not InferenceMode: results may later feed a training step
   network_->eval();
   return network_->forward(x.to(device_));
 }

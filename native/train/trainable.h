@@ -21,18 +21,27 @@ class Trainable {
   Adam* optimizer() { return optimizer_.get(); }
   /** Creates the optimizer over the parameters that require grad, once. */
   void ensureOptimizer() {
-    if (optimizer_) return;
-    std::vector<std::pair<std::string, at::Tensor>> parameters;
-    for (const auto& item : module().named_parameters()) {
-      if (item.value().requires_grad()) parameters.emplace_back(item.key(), item.value());
-    }
-    optimizer_ = std::make_unique<Adam>(std::move(parameters), adamOptions());
+    if (!optimizer_) optimizer_ = makeOptimizer();
+  }
+  /** Replaces the optimizer state only once all of `state` checked out: a bad file changes nothing. */
+  void loadOptimizerState(const safetensors::NamedTensors& state, const std::string& source) {
+    std::unique_ptr<Adam> loaded = makeOptimizer();
+    loaded->loadState(state, source);
+    optimizer_ = std::move(loaded);
   }
   at::Generator& generator() { return generator_; }
   torch::Device device() const { return device_; }
 
  protected:
   virtual AdamOptions adamOptions() const = 0;
+
+  std::unique_ptr<Adam> makeOptimizer() {
+    std::vector<std::pair<std::string, at::Tensor>> parameters;
+    for (const auto& item : module().named_parameters()) {
+      if (item.value().requires_grad()) parameters.emplace_back(item.key(), item.value());
+    }
+    return std::make_unique<Adam>(std::move(parameters), adamOptions());
+  }
 
   at::Generator generator_;  // CPU: initial weights, data noise; same seed → same numbers
   torch::Device device_;
