@@ -105,6 +105,7 @@ interface EvalOptions {
   coco?: string;
   images?: string;
   generated?: string;
+  seed: string;
   heldOutOnly?: boolean;
   minArea: string;
   json?: boolean;
@@ -119,7 +120,7 @@ async function evaluate(options: EvalOptions): Promise<void> {
     const coco = cocoSets(options.coco, options.images, size);
     set = options.heldOutOnly ? coco.heldOut : concatMaskSets([coco.train, coco.heldOut]);
   } else if (options.generated) {
-    set = worldMaskSet({ seed: 0, split: 'val', count: integer(options.generated, '--generated', 1), size });
+    set = worldMaskSet({ seed: integer(options.seed, '--seed'), split: 'val', count: integer(options.generated, '--generated', 1), size });
   } else {
     throw new DiffPromptError('ERR_CONFIG', 'vae eval needs --coco FILE or --generated N');
   }
@@ -159,11 +160,23 @@ interface ReconstructOptions {
 }
 
 async function reconstruct(options: ReconstructOptions): Promise<void> {
-  const { model } = await MaskVae.load(options.checkpoint);
+  const written = await drawReconstructions(options.checkpoint, options.out, integer(options.n, '--n', 1), options.coco, options.images);
+  console.log(`wrote ${options.out}: ${written.count} masks, reconstructions and ${written.channels} latent channels`);
+}
+
+/** Draws `count` masks (generated, or held-out COCO) beside their reconstructions and latents. */
+export async function drawReconstructions(
+  checkpoint: string,
+  out: string,
+  count = 8,
+  coco?: string,
+  images?: string,
+): Promise<{ count: number; channels: number }> {
+  const { model } = await MaskVae.load(checkpoint);
   using vae = model;
   const size = vae.config.sampleSize;
-  const set = options.coco ? cocoSets(options.coco, options.images, size).heldOut : worldMaskSet({ seed: 0, split: 'val', count: 64, size });
-  const n = Math.min(integer(options.n, '--n', 1), set.count);
+  const set = coco ? cocoSets(coco, images, size).heldOut : worldMaskSet({ seed: 0, split: 'val', count: 64, size });
+  const n = Math.min(count, set.count);
   const indices = Array.from({ length: n }, (_, i) => i);
   using masks = Tensor.from(stackMasks(set, indices), [n, 1, size, size]);
   const { mean, logvar, sample } = await vae.encode(masks);
@@ -188,8 +201,8 @@ async function reconstruct(options: ReconstructOptions): Promise<void> {
       pasteImage(canvas, greyPicture(plane, side, latentScale, range), 4 + 2 * columnWidth + c * (side * latentScale + 4), top);
     }
   }
-  fs.writeFileSync(options.out, await encodePng(canvas));
-  console.log(`wrote ${options.out}: ${n} masks, reconstructions and ${channels} latent channels`);
+  fs.writeFileSync(out, await encodePng(canvas));
+  return { count: n, channels };
 }
 
 export function registerVaeCommand(program: Command): void {
@@ -218,6 +231,7 @@ export function registerVaeCommand(program: Command): void {
     .option('--images <dir>', 'the COCO images folder')
     .option('--held-out-only', "only the images held out of the shipped model's training")
     .option('--generated <n>', 'n generated validation masks')
+    .option('--seed <n>', 'world seed of the generated masks (training selects its best epoch on seed 0)', '0')
     .option('--min-area <fraction>', 'also report objects covering at least this share of the image', '0.01')
     .option('--json', 'one JSON object with meanIoU and count (of the --min-area objects)')
     .action(evaluate);

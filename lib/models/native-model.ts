@@ -73,6 +73,15 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     this.dispose();
   }
 
+  /** The state of the model's own random generator (libtorch's CPU generator, as bytes). */
+  rngState(): Promise<Uint8Array> {
+    return this.run((handle) => handle.rngState());
+  }
+
+  setRngState(state: Uint8Array): Promise<void> {
+    return this.run((handle) => handle.setRngState(state));
+  }
+
   /** Loads weights by parameter name from any safetensors file (e.g. published weights).
    * With `strict` (default) a missing or unexpected name is ERR_CHECKPOINT; without it they are
    * reported. A shape mismatch is always ERR_CHECKPOINT, and a failed load changes nothing. */

@@ -1,6 +1,6 @@
-// Tensor work never runs on the event loop: a job runs on libuv's thread pool and settles a
-// Promise. Jobs on one handle hold that handle's lock, so they never overlap (lib/ also queues
-// them in call order); jobs on different handles run in parallel. A job may be cancelled
+// Tensor work never runs on the event loop: a job is queued on libuv's thread pool and settles a
+// Promise. A model's jobs run on that model's own JobThread, one at a time (lib/ also queues them
+// in call order); jobs of different models run in parallel. A job may be cancelled
 // between steps (CancelFlag, fed by an AbortSignal) and may report progress (onProgress).
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "core/job_context.h"
 #include "core/runtime.h"
 #include "napi/error_mapping.h"
+#include "napi/job_thread.h"
 
 namespace diffprompt::napi {
 
@@ -60,34 +61,36 @@ class PromiseJob final : public Napi::AsyncWorker {
   using Work = std::function<Result(JobContext&)>;
   using ToJs = std::function<Napi::Value(Napi::Env, Result&)>;
 
-  /** Queues `work`; `lock` (may be null) serialises jobs of one handle. */
-  static Napi::Promise start(Napi::Env env, std::shared_ptr<std::mutex> lock, Work work, ToJs toJs,
+  /** Queues `work`, to run on `thread` (a model's), or on the pool thread itself when null. */
+  static Napi::Promise start(Napi::Env env, std::shared_ptr<JobThread> thread, Work work, ToJs toJs,
                              Napi::Value cancelFlag = Napi::Value(), Napi::Value onProgress = Napi::Value()) {
-    auto* job = new PromiseJob(env, std::move(lock), std::move(work), std::move(toJs), cancelFlag, onProgress);
+    auto* job = new PromiseJob(env, std::move(thread), std::move(work), std::move(toJs), cancelFlag, onProgress);
     Napi::Promise promise = job->deferred_.Promise();
     job->Queue();
     return promise;
   }
 
  private:
-  PromiseJob(Napi::Env env, std::shared_ptr<std::mutex> lock, Work work, ToJs toJs, Napi::Value cancelFlag,
+  PromiseJob(Napi::Env env, std::shared_ptr<JobThread> thread, Work work, ToJs toJs, Napi::Value cancelFlag,
              Napi::Value onProgress)
       : Napi::AsyncWorker(env, "diff-prompt:job"),
         deferred_(Napi::Promise::Deferred::New(env)),
-        lock_(std::move(lock)),
+        thread_(std::move(thread)),
         work_(std::move(work)),
         toJs_(std::move(toJs)),
         context_(env, cancelFlag, onProgress) {}
 
   void Execute() override {
-    try {
-      std::unique_lock<std::mutex> guard;
-      if (lock_) guard = std::unique_lock<std::mutex>(*lock_);
-      runtime::enterJobThread();
-      result_.emplace(work_(context_));
-    } catch (...) {
-      error_ = captureCurrentException();
-    }
+    const auto body = [this] {
+      try {
+        runtime::enterJobThread();
+        result_.emplace(work_(context_));
+      } catch (...) {
+        error_ = captureCurrentException();
+      }
+    };
+    if (thread_) thread_->run(body);
+    else body();
   }
 
   void OnOK() override {
@@ -115,7 +118,7 @@ class PromiseJob final : public Napi::AsyncWorker {
   }
 
   Napi::Promise::Deferred deferred_;
-  std::shared_ptr<std::mutex> lock_;
+  std::shared_ptr<JobThread> thread_;
   Work work_;
   ToJs toJs_;
   NapiJobContext context_;

@@ -8,13 +8,13 @@
 #include <torch/torch.h>
 
 #include <memory>
-#include <mutex>
 
 #include "core/tensor_checks.h"
 #include "io/module_state.h"
 #include "io/safetensors.h"
 #include "napi/async_job.h"
 #include "napi/error_mapping.h"
+#include "napi/job_thread.h"
 #include "napi/js_convert.h"
 #include "napi/tensor_handle.h"
 
@@ -63,15 +63,15 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
     return model_;
   }
 
-  /** Runs `work(model, job)` on a worker thread under this handle's lock. A job keeps the
-   * model alive even if the handle is disposed meanwhile. */
+  /** Runs `work(model, job)` on this model's own thread. A job keeps the model alive even if
+   * the handle is disposed meanwhile. */
   template <typename Result>
   Napi::Promise job(Napi::Env env, std::function<Result(Model&, JobContext&)> work,
                     typename PromiseJob<Result>::ToJs toJs, Napi::Value cancelFlag = Napi::Value(),
                     Napi::Value onProgress = Napi::Value()) {
     std::shared_ptr<Model> model = live(env);
     return PromiseJob<Result>::start(
-        env, lock_, [model, work = std::move(work)](JobContext& context) { return work(*model, context); },
+        env, thread_, [model, work = std::move(work)](JobContext& context) { return work(*model, context); },
         std::move(toJs), cancelFlag, onProgress);
   }
 
@@ -210,7 +210,7 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
   }
 
   std::shared_ptr<Model> model_;
-  std::shared_ptr<std::mutex> lock_ = std::make_shared<std::mutex>();
+  std::shared_ptr<JobThread> thread_ = std::make_shared<JobThread>();
   int64_t reportedBytes_ = 0;
   napi_env env_ = nullptr;
 };

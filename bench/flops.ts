@@ -1,0 +1,48 @@
+// FLOPs counted analytically (a multiply-add is 2 FLOPs), so a row's GFLOP/s can be set
+// against the GEMM rate measured in the same run. A training step is counted as 3× its
+// forward pass (forward, gradient of the inputs, gradient of the weights).
+import type { MaskVaeConfig } from '../lib/config/mask-vae-config';
+
+function conv(cin: number, cout: number, kernel: number, side: number): number {
+  return 2 * cin * cout * kernel * kernel * side * side;
+}
+
+function resnet(cin: number, cout: number, side: number): number {
+  return conv(cin, cout, 3, side) + conv(cout, cout, 3, side) + (cin !== cout ? conv(cin, cout, 1, side) : 0);
+}
+
+function midBlock(channels: number, side: number): number {
+  const tokens = side * side;
+  const attention = 4 * 2 * tokens * channels * channels + 2 * 2 * tokens * tokens * channels;
+  return 2 * resnet(channels, channels, side) + attention;
+}
+
+/** Forward FLOPs of encode + decode for one mask. */
+export function maskVaeForwardFlops(config: Pick<MaskVaeConfig, 'blockChannels' | 'layersPerBlock' | 'latentChannels' | 'sampleSize' | 'inChannels' | 'outChannels'>): number {
+  const channels = config.blockChannels;
+  let side = config.sampleSize;
+  let flops = conv(config.inChannels, channels[0], 3, side);
+  let width = channels[0];
+  channels.forEach((out, i) => {
+    for (let j = 0; j < config.layersPerBlock; j++) flops += resnet(j === 0 ? width : out, out, side);
+    width = out;
+    if (i < channels.length - 1) {
+      side /= 2;
+      flops += conv(out, out, 3, side);
+    }
+  });
+  flops += midBlock(width, side) + conv(width, 2 * config.latentChannels, 3, side);
+  flops += conv(2 * config.latentChannels, 2 * config.latentChannels, 1, side) + conv(config.latentChannels, config.latentChannels, 1, side);
+  const reversed = [...channels].reverse();
+  flops += conv(config.latentChannels, reversed[0], 3, side) + midBlock(reversed[0], side);
+  width = reversed[0];
+  reversed.forEach((out, i) => {
+    for (let j = 0; j <= config.layersPerBlock; j++) flops += resnet(j === 0 ? width : out, out, side);
+    width = out;
+    if (i < reversed.length - 1) {
+      side *= 2;
+      flops += conv(out, out, 3, side);
+    }
+  });
+  return flops + conv(width, config.outChannels, 3, side);
+}

@@ -1,0 +1,48 @@
+#include "napi/job_thread.h"
+
+namespace diffprompt::napi {
+
+JobThread::JobThread() : thread_([this] { loop(); }) {}
+
+JobThread::~JobThread() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void JobThread::run(const std::function<void()>& task) {
+  std::mutex doneMutex;
+  std::condition_variable doneWake;
+  bool done = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    queue_.emplace_back([&] {
+      task();
+      std::lock_guard<std::mutex> doneGuard(doneMutex);
+      done = true;
+      doneWake.notify_all();
+    });
+  }
+  wake_.notify_one();
+  std::unique_lock<std::mutex> wait(doneMutex);
+  doneWake.wait(wait, [&] { return done; });
+}
+
+void JobThread::loop() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> guard(mutex_);
+      wake_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+}  // namespace diffprompt::napi
