@@ -2,9 +2,9 @@
 // letterbox) and back, tokens with the referent's phrase marked, files decoded like pixels, and
 // bad data named by sample id.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
 import { isDiffPromptError } from '../lib/errors';
 import { makeBatch } from '../lib/data/batching/make-batch';
@@ -21,7 +21,7 @@ import { generateWorld, worldVocabulary } from '../lib/data/world/index';
 import { realDataTest } from './support/real-data';
 
 const test = suite('batching: make batch');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-batch-'));
+const temporary = tempDir('diff-prompt-batch-');
 const words = WordLevelTokenizer.fromWords(worldVocabulary());
 const world = generateWorld({ seed: 11, split: 'train', count: 6, size: 64 });
 

@@ -3,10 +3,10 @@
 // text where they belong, and bad input fails with a one-line coded message and exit code 1.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
 import { drawText, textWidth } from '../lib/data/drawing/bitmap-font';
 import { createCanvas } from '../lib/data/drawing/rgb-canvas';
@@ -25,7 +25,7 @@ import { realDataTest } from './support/real-data';
 
 const test = suite('data command');
 const root = path.join(__dirname, '..');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-data-cli-'));
+const temporary = tempDir('diff-prompt-data-cli-');
 const datasetDir = path.join(temporary, 'world');
 const worldOptions = { seed: 7, split: 'val', count: 14, size: 48, family: 'both' } as const;
 

@@ -1,9 +1,9 @@
 // Decoding photographs to RGB (EXIF orientation applied), PNG encoding, and ERR_DATA on bad files.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
 import { isDiffPromptError } from '../lib/errors';
 import { encodePng } from '../lib/data/images/encode-png';
@@ -11,7 +11,7 @@ import { loadImage } from '../lib/data/images/load-image';
 import { realDataTest } from './support/real-data';
 
 const test = suite('images: load and encode');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-images-'));
+const temporary = tempDir('diff-prompt-images-');
 
 async function rejectsWithData(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
   try {

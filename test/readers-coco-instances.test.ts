@@ -1,28 +1,20 @@
 // The COCO instances reader (masks for the Mask-VAE): the real polygons and crowd RLEs, the
 // compressed RLE form, and broken records.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
-import { isDiffPromptError } from '../lib/errors';
 import { compressRle, encodeRle } from '../lib/data/masks/coco-rle';
 import { maskArea, maskTightBox } from '../lib/data/masks/mask-geometry';
 import { readCocoInstances } from '../lib/data/readers/coco-instances';
+import { throwsData, writeJson } from './support/json-fixture';
 import { realDataTest } from './support/real-data';
 
 const test = suite('readers: COCO instances');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-coco-'));
+const temporary = tempDir('diff-prompt-coco-');
 
-function writeJson(name: string, value: unknown): string {
-  const file = path.join(temporary, name);
-  fs.writeFileSync(file, JSON.stringify(value));
-  return file;
-}
 
-function throwsData(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && pattern.test((error as Error).message));
-}
 
 realDataTest(test, 'the real file: 276 instances with masks, 3 of them crowd RLEs, images all present', (dir) => {
   const file = path.join(dir, 'coco-instances', 'train.json');
@@ -52,7 +44,7 @@ realDataTest(test, 'a crowd RLE written compressed decodes to the same mask', (d
   const image = coco.images.find((i: { id: number }) => i.id === crowd.image_id);
   const compressed = compressRle(crowd.segmentation);
   assert.type(compressed.counts, 'string');
-  const file = writeJson('compressed.json', { images: [image], annotations: [crowd, { ...crowd, id: 1, segmentation: compressed }], categories: coco.categories });
+  const file = writeJson(temporary, 'compressed.json', { images: [image], annotations: [crowd, { ...crowd, id: 1, segmentation: compressed }], categories: coco.categories });
   const [plain, fromString] = readCocoInstances(file).instances;
   assert.equal(fromString!.mask.data, plain!.mask.data);
   assert.equal(encodeRle(fromString!.mask).counts, crowd.segmentation.counts);
@@ -74,16 +66,16 @@ const broken = {
 };
 
 test('bad records are ERR_DATA naming file, annotation and problem', () => {
-  const file = writeJson('broken.json', broken);
+  const file = writeJson(temporary, 'broken.json', broken);
   throwsData(() => readCocoInstances(file), /broken\.json record 1 \(annotation 11\): its category_id 9/);
-  throwsData(() => readCocoInstances(writeJson('size.json', { ...broken, annotations: [broken.annotations[2]] })), /annotation 12.*RLE size is 40×30 but its image is 30×40/);
-  throwsData(() => readCocoInstances(writeJson('counts.json', { ...broken, annotations: [broken.annotations[3]] })), /annotation 13.*add up to 105 pixels/);
-  throwsData(() => readCocoInstances(writeJson('list.json', [])), /not a COCO instances file/);
+  throwsData(() => readCocoInstances(writeJson(temporary, 'size.json', { ...broken, annotations: [broken.annotations[2]] })), /annotation 12.*RLE size is 40×30 but its image is 30×40/);
+  throwsData(() => readCocoInstances(writeJson(temporary, 'counts.json', { ...broken, annotations: [broken.annotations[3]] })), /annotation 13.*add up to 105 pixels/);
+  throwsData(() => readCocoInstances(writeJson(temporary, 'list.json', [])), /not a COCO instances file/);
   throwsData(() => readCocoInstances(file, { imagesDir: temporary }), /annotation 10.*image 1 is not in/);
 });
 
 test("onBadRecord 'skip' keeps the good instance and lists the rest", () => {
-  const result = readCocoInstances(writeJson('broken.json', broken), { onBadRecord: 'skip' });
+  const result = readCocoInstances(writeJson(temporary, 'broken.json', broken), { onBadRecord: 'skip' });
   assert.equal(result.instances.map((instance) => instance.id), [10]);
   assert.is(maskArea(result.instances[0]!.mask), 100);
   assert.equal(result.skippedRecords.map((r) => r.id), ['annotation 11', 'annotation 12', 'annotation 13', 'annotation 14', 'annotation 15']);

@@ -1,32 +1,24 @@
 // The UNC/UMD RefCOCO evaluation JSON reader, on the real files and on broken copies.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
-import { isDiffPromptError } from '../lib/errors';
 import { maskTightBox } from '../lib/data/masks/mask-geometry';
 import { readCocoInstances } from '../lib/data/readers/coco-instances';
 import { readRefcocoEval } from '../lib/data/readers/refcoco-eval';
+import { throwsData, writeJson } from './support/json-fixture';
 import { realDataTest } from './support/real-data';
 
 const test = suite('readers: RefCOCO eval JSON');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-refcoco-'));
+const temporary = tempDir('diff-prompt-refcoco-');
 const imagesDir = path.join(temporary, 'images');
 fs.mkdirSync(imagesDir);
 // The reader only looks for the names; a 2014-style name must be found too.
 fs.writeFileSync(path.join(imagesDir, '000000000154.jpg'), 'placeholder');
 fs.writeFileSync(path.join(imagesDir, 'COCO_train2014_000000000605.jpg'), 'placeholder');
 
-function writeJson(name: string, value: unknown): string {
-  const file = path.join(temporary, name);
-  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
-  return file;
-}
 
-function throwsData(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && pattern.test((error as Error).message));
-}
 
 const good = { img_id: 'COCO_train2014_000000000154_2', sents: 'zebra on the left', bbox: [10, 20, 100, 50], height: 480, width: 640 };
 
@@ -84,7 +76,7 @@ realDataTest(test, 'by default a missing image is ERR_DATA naming the file, the 
 });
 
 test('sents may be a list; each expression is a sample; 12-digit and 2014 file names are both found', () => {
-  const file = writeJson('two_val.json', [
+  const file = writeJson(temporary, 'two_val.json', [
     { ...good, sents: ['zebra on the left', 'left zebra'] },
     { ...good, img_id: 'COCO_train2014_000000000605_0', sents: 'car' },
   ]);
@@ -96,10 +88,10 @@ test('sents may be a list; each expression is a sample; 12-digit and 2014 file n
 });
 
 test('malformed JSON is ERR_DATA naming the file, even when skipping bad records', () => {
-  const file = writeJson('broken_val.json', '[{"img_id": "COCO_train2014_000000000154_2", "sents": ');
+  const file = writeJson(temporary, 'broken_val.json', '[{"img_id": "COCO_train2014_000000000154_2", "sents": ');
   throwsData(() => readRefcocoEval(file, { imagesDir, onBadRecord: 'skip' }), /broken_val\.json is not valid JSON/);
   throwsData(() => readRefcocoEval(path.join(temporary, 'absent_val.json'), { imagesDir }), /absent_val\.json not found/);
-  throwsData(() => readRefcocoEval(writeJson('object_val.json', { a: 1 }), { imagesDir }), /expected a JSON array/);
+  throwsData(() => readRefcocoEval(writeJson(temporary, 'object_val.json', { a: 1 }), { imagesDir }), /expected a JSON array/);
   throwsData(() => readRefcocoEval(file.replace('broken', 'x'), { imagesDir: path.join(temporary, 'no-folder') }), /not found|cannot be listed/);
 });
 
@@ -113,15 +105,15 @@ const badRecords = [
 ];
 
 test('bad records are ERR_DATA naming file, record and problem', () => {
-  const file = writeJson('bad_val.json', badRecords);
+  const file = writeJson(temporary, 'bad_val.json', badRecords);
   throwsData(() => readRefcocoEval(file, { imagesDir }), /bad_val\.json record 1 \(COCO_train2014_000000000154_2\): box \[600, 20, 100, 50\] lies outside its 640×480 image.*onBadRecord: 'skip'/);
-  throwsData(() => readRefcocoEval(writeJson('empty_val.json', [badRecords[2]]), { imagesDir }), /record 0.*the expression is empty/);
-  throwsData(() => readRefcocoEval(writeJson('id_val.json', [badRecords[3]]), { imagesDir }), /record 0.*img_id "image_154"/);
-  throwsData(() => readRefcocoEval(writeJson('field_val.json', [badRecords[4]]), { imagesDir }), /record 0: height/);
+  throwsData(() => readRefcocoEval(writeJson(temporary, 'empty_val.json', [badRecords[2]]), { imagesDir }), /record 0.*the expression is empty/);
+  throwsData(() => readRefcocoEval(writeJson(temporary, 'id_val.json', [badRecords[3]]), { imagesDir }), /record 0.*img_id "image_154"/);
+  throwsData(() => readRefcocoEval(writeJson(temporary, 'field_val.json', [badRecords[4]]), { imagesDir }), /record 0: height/);
 });
 
 test("onBadRecord 'skip' keeps the good records and lists every skipped one with its reason", () => {
-  const result = readRefcocoEval(writeJson('bad_val.json', badRecords), { imagesDir, onBadRecord: 'skip' });
+  const result = readRefcocoEval(writeJson(temporary, 'bad_val.json', badRecords), { imagesDir, onBadRecord: 'skip' });
   assert.is(result.samples.length, 1);
   assert.is(result.skipped, 5);
   assert.equal(result.skippedRecords.map((r) => r.index), [1, 2, 3, 4, 5]);

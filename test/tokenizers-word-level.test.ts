@@ -1,15 +1,15 @@
 // The generated world's word-level tokenizer: built from words, saved and loaded as vocab.txt,
 // with BERT's output shape.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
+import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
 import { isDiffPromptError } from '../lib/errors';
 import { WordLevelTokenizer } from '../lib/data/tokenizers/word-level-tokenizer';
 
 const test = suite('tokenizers: word level');
-const temporary = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-words-'));
+const temporary = tempDir('diff-prompt-words-');
 
 test('the vocabulary is the special tokens, then the words normalised and split as text will be', () => {
   const tokenizer = WordLevelTokenizer.fromWords(['red', 'Cube', 'left of', "sphere's", 'red']);
