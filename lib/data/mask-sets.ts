@@ -4,7 +4,7 @@
 import type { CocoInstance } from './readers/coco-instances';
 import { modelFrameTransform } from './images/model-frame';
 import { maskToModelFrame } from './masks/mask-model-frame';
-import { type WorldOptions, worldSample } from './world';
+import { type WorldOptions, type WorldSample, worldSample } from './world';
 
 export interface MaskSet {
   readonly count: number;
@@ -20,18 +20,23 @@ export interface MaskSet {
 /** The referred object's mask of each sample of a generated split (the image frame at `size`). */
 export function worldMaskSet(options: Omit<WorldOptions, 'family'> & { size: number }): MaskSet {
   const world: WorldOptions = { ...options, family: 'source' };
-  const mask = (index: number) => worldSample(world, index).mask;
+  // get, areaFraction and id usually ask for the same index in a row: render its scene once.
+  let last: { index: number; sample: WorldSample } | undefined;
+  const sample = (index: number) => {
+    if (last?.index !== index) last = { index, sample: worldSample(world, index) };
+    return last.sample;
+  };
   return {
     count: options.count,
     size: options.size,
-    get: (index) => Float32Array.from(mask(index).data),
+    get: (index) => Float32Array.from(sample(index).mask.data),
     areaFraction: (index) => {
-      const { data } = mask(index);
+      const { data } = sample(index).mask;
       let area = 0;
       for (const value of data) area += value;
       return area / data.length;
     },
-    id: (index) => worldSample(world, index).id,
+    id: (index) => sample(index).id,
   };
 }
 
