@@ -46,3 +46,19 @@ export { trainMaskVae } from './stages/train-mask-vae';
 export type { TrainMaskVaeOptions, VaeEpochReport } from './stages/train-mask-vae';
 export { evaluateReconstruction } from './eval/mask-reconstruction';
 export type { ReconstructionSummary } from './eval/mask-reconstruction';
+
+// The frozen foundation: the grounding model, its pretraining, evaluation and serving.
+export { GroundingModel, TRAINABLE_SETS, GROUNDING_NORMALIZATION } from './models/grounding-model';
+export type { DeepPrompts, GroundingLosses, ModelFrameBox, PredictOptions, TrainableSet } from './models/grounding-model';
+export { GROUNDING_PRESETS, groundingPreset } from './config/grounding-config';
+export type { GroundingConfig, GroundingConfigInput } from './config/grounding-config';
+export { pretrainGrounding, warmupCosineLr } from './stages/pretrain-grounding';
+export type { GroundingEpochReport, PretrainGroundingOptions, GroundingStepProgress } from './stages/pretrain-grounding';
+export { evaluateGrounding } from './eval/evaluate-grounding';
+export type { EvaluateGroundingOptions, GroundingEvaluation } from './eval/evaluate-grounding';
+export { RecallCounter, boxOverlap, firstHitRank } from './eval/grounding-recall';
+export type { OverlapCriterion, RecallSummary, ScoredBox } from './eval/grounding-recall';
+export { GroundingPipeline } from './serving/grounding-pipeline';
+export type { GroundedBox, ImageInput } from './serving/grounding-pipeline';
+export { readReferringFile } from './data/readers/referring-file';
+export * as groundingOps from './ops/grounding-ops';

@@ -74,6 +74,35 @@ export interface NativeMaskVaeHandle extends NativeModelHandle {
   evaluate(masks: NativeTensorHandle): Promise<{ iou: Float32Array; mse: Float32Array }>;
 }
 
+/** A grounding batch as native tensors (see native/napi/grounding_handle.cc). */
+export interface NativeGroundingBatch {
+  images: NativeTensorHandle; // B×3×S×S float32
+  ids: NativeTensorHandle; // B×T int32
+  attentionMask: NativeTensorHandle; // B×T uint8
+  positiveTokens: NativeTensorHandle; // B×T uint8
+  boxes?: NativeTensorHandle; // B×4 float32 [x0, y0, x1, y1]
+  visualPrompts?: NativeTensorHandle[]; // per layer B×L×Dv
+  textPrompts?: NativeTensorHandle[]; // per layer B×L×Dt
+}
+
+export interface NativeGroundingLosses {
+  loss: number;
+  token: number;
+  box: number;
+  centerness: number;
+  /** Positive locations in the batch (ATSS). */
+  positives: number;
+}
+
+export interface NativeGroundingHandle extends NativeModelHandle {
+  setTrainable(prefixes: string[]): Promise<void>;
+  trainStep(batch: NativeGroundingBatch, options: { lr: number }): Promise<NativeGroundingLosses>;
+  evaluateLoss(batch: NativeGroundingBatch): Promise<NativeGroundingLosses>;
+  predict(batch: NativeGroundingBatch, options: { topK?: number; scoreThreshold?: number; nmsIou?: number }): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
+  features(batch: NativeGroundingBatch): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle }>;
+  encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   torchOrigin: string;
@@ -97,6 +126,7 @@ export interface NativeAddon {
   CancelFlag: new () => NativeCancelFlag;
   NativeMlp: new (config: object) => NativeMlpHandle;
   NativeMaskVae: new (config: object) => NativeMaskVaeHandle;
+  NativeGroundingModel: new (config: object) => NativeGroundingHandle;
   readSafetensors(path: string): Promise<NativeSafetensors>;
   writeSafetensors(
     path: string,
@@ -104,6 +134,19 @@ export interface NativeAddon {
     metadata?: Record<string, string>,
   ): Promise<void>;
   writeFileAtomically(path: string, bytes: Uint8Array): Promise<void>;
+  sigmoidFocalLoss(logits: NativeTensorHandle, targets: NativeTensorHandle, alpha: number, gamma: number): Promise<NativeTensorHandle>;
+  boxOverlap(a: NativeTensorHandle, b: NativeTensorHandle, criterion: 'iou' | 'giou'): Promise<NativeTensorHandle>;
+  nonMaximumSuppression(boxes: NativeTensorHandle, iou: number): Promise<NativeTensorHandle>;
+  atssAssign(
+    options: { imageSize: number; pyramidStrides: number[]; anchorScale: number; atssTopK: number },
+    boxes: NativeTensorHandle,
+  ): Promise<{ positive: NativeTensorHandle; centernessTarget: NativeTensorHandle; centers: NativeTensorHandle }>;
+  decodeBoxes(
+    head: { boxes: NativeTensorHandle; centerness: NativeTensorHandle; tokenLogits: NativeTensorHandle },
+    positiveTokens: NativeTensorHandle,
+    attentionMask: NativeTensorHandle,
+    options: { imageSize: number; topK?: number; scoreThreshold?: number; nmsIou?: number },
+  ): Promise<{ boxes: NativeTensorHandle; scores: NativeTensorHandle }[]>;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;
   manualSeed(seed: number): void;

@@ -1,17 +1,26 @@
 // diff-prompt demo: the end-to-end run on the embedded default, as far as the stages exist. It
 // prints the runtime; trains a small model from TypeScript through the addon, saves, reloads and
-// checks it answers identically; then runs the shipped Mask-VAE (stage 1) on held-out generated
-// masks and draws its reconstructions.
+// checks it answers identically; runs the shipped Mask-VAE (stage 1) on held-out generated masks
+// and draws its reconstructions; then scores the shipped grounding model (the frozen foundation)
+// on held-out expressions and draws its boxes.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { makeBatch } from '../data/batching';
+import { drawSampleGrid } from '../data/drawing/sample-grid';
+import { encodePng } from '../data/images/encode-png';
 import { worldMaskSet } from '../data/mask-sets';
+import type { Box } from '../data/sample';
+import { worldSample } from '../data/world';
+import { evaluateGrounding } from '../eval/evaluate-grounding';
+import { GroundingModel } from '../models/grounding-model';
 import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import { MaskVae } from '../models/mask-vae';
 import { Mlp } from '../models/mlp';
 import { packageRoot } from '../native';
 import { runtimeInfo } from '../runtime';
 import { Tensor } from '../tensor';
+import { recallLine, worldSource } from './grounding-command';
 import { ProgressBar } from './progress-bar';
 import { drawReconstructions } from './vae-command';
 
@@ -67,6 +76,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   console.log(`saved to ${dir}; reloaded model answers ${identical ? 'identically' : 'DIFFERENTLY'}`);
   if (!identical) process.exitCode = 1;
   await maskVaeDemo(options.out);
+  await groundingDemo(options.out);
 }
 
 /** Stage 1: the shipped tiny Mask-VAE on masks it never saw. */
@@ -86,6 +96,30 @@ async function maskVaeDemo(out: string): Promise<void> {
   const picture = path.resolve(out, 'mask-vae-reconstruction.png');
   await drawReconstructions(checkpoint, picture);
   console.log(`wrote ${picture}`);
+}
+
+/** The frozen foundation: the shipped tiny grounding model on held-out generated expressions. */
+async function groundingDemo(out: string): Promise<void> {
+  const checkpoint = path.join(packageRoot, 'pretrained', 'grounding-tiny');
+  if (!fs.existsSync(path.join(checkpoint, 'model.safetensors'))) {
+    console.log(`no shipped grounding model at ${checkpoint}: make it with npx diff-prompt grounding pretrain`);
+    return;
+  }
+  const { model } = await GroundingModel.load(checkpoint);
+  using grounding = model;
+  const size = grounding.config.imageSize;
+  for (const family of ['source', 'target'] as const) {
+    const data = worldSource({ seed: 7, split: 'val', family, count: 300, size });
+    const evaluation = await evaluateGrounding(grounding, data);
+    const kind = family === 'source' ? 'attribute expressions, as pretrained' : 'relations and ordinals, zero-shot: what stage 3 is for';
+    console.log(`grounding model (${grounding.parameterCount()} parameters), val/${family} (${kind}): ${recallLine(evaluation)}`);
+  }
+  const samples = Array.from({ length: 8 }, (_, i) => worldSample({ seed: 7, split: 'val', family: 'both', count: 8, size }, i));
+  const ranked = await grounding.predict(await makeBatch(samples, grounding.batchOptions()), { topK: 1 });
+  const predictions = ranked.map((boxes): Box | undefined => boxes[0] && [boxes[0].box[0], boxes[0].box[1], boxes[0].box[2] - boxes[0].box[0], boxes[0].box[3] - boxes[0].box[1]]);
+  const picture = path.resolve(out, 'grounding-predictions.png');
+  fs.writeFileSync(picture, await encodePng(await drawSampleGrid(samples, { predictions, pictureSize: 160 })));
+  console.log(`wrote ${picture} (true box green, top-1 prediction red)`);
 }
 
 export function registerDemoCommand(program: Command): void {

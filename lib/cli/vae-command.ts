@@ -18,15 +18,10 @@ import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import { MaskVae } from '../models/mask-vae';
 import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
 import { Tensor } from '../tensor';
+import { integer } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 
 export const DEFAULT_VAE_DIR = path.join('pretrained', 'mask-vae-tiny');
-
-function integer(value: string, flag: string, minimum = 0): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < minimum) throw new DiffPromptError('ERR_CONFIG', `${flag} must be an integer ≥ ${minimum}, got '${value}'`);
-  return parsed;
-}
 
 /** COCO instances split by the fixed held-out image list. */
 function cocoSets(file: string, imagesDir: string | undefined, size: number): { train: MaskSet; heldOut: MaskSet } {

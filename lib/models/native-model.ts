@@ -94,6 +94,7 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     return this.run(async (handle) => {
       await writeCheckpointFolder(dir, { kind: this.kind, config: this.config }, async (staging) => {
         await handle.saveWeights(path.join(staging, WEIGHTS_FILE), weightsMetadata(this.kind, this.config));
+        this.writeCompanionFiles(staging);
         if (!options.training) return;
         await handle.saveOptimizer(path.join(staging, OPTIMIZER_FILE));
         const state: TrainingState = {
@@ -104,6 +105,9 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
       });
     });
   }
+
+  /** Files a model keeps beside its weights (a tokenizer's vocab.txt), written into the staging folder. */
+  protected writeCompanionFiles(_staging: string): void {}
 
   /** Loads weights (and with `training`, the optimizer and generator) from a checkpoint folder
    * into this model; returns the loop state saved with it, if any. */

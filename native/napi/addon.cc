@@ -12,8 +12,10 @@ namespace diffprompt::napi {
 
 Napi::Function defineMlpHandle(Napi::Env env);
 Napi::Function defineMaskVaeHandle(Napi::Env env);
+Napi::Function defineGroundingHandle(Napi::Env env);
 void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
 void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
+void exportGroundingOps(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -34,8 +36,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("CancelFlag", CancelFlag::define(env));
   exports.Set("NativeMlp", defineMlpHandle(env));
   exports.Set("NativeMaskVae", defineMaskVaeHandle(env));
+  exports.Set("NativeGroundingModel", defineGroundingHandle(env));
   exportCheckpointFunctions(env, exports);
   exportRuntimeFunctions(env, exports);
+  exportGroundingOps(env, exports);
   exports.Set("sourceHash", Napi::String::New(env, kSourceHashMarker + kMarkerPrefix));
   return exports;
 }

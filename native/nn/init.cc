@@ -29,6 +29,13 @@ void moduleDefault(torch::nn::Module& module, at::Generator& generator) {
     } else if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(child)) {
       torch::nn::Conv2d holder(conv);
       convDefault(holder, generator);
+    } else if (auto transposed = std::dynamic_pointer_cast<torch::nn::ConvTranspose2dImpl>(child)) {
+      torch::NoGradGuard noGrad;
+      // in × out × kh × kw: PyTorch takes fan_in from dimension 1 here.
+      const auto& weight = transposed->weight;
+      const double bound = 1.0 / std::sqrt(static_cast<double>(weight.size(1) * weight.size(2) * weight.size(3)));
+      weight.uniform_(-bound, bound, generator);
+      if (transposed->bias.defined()) transposed->bias.uniform_(-bound, bound, generator);
     }
   }
 }

@@ -12,7 +12,7 @@ void linearDefault(torch::nn::Linear& linear, at::Generator& generator);
 /** torch.nn.Conv2d's default: weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
 void convDefault(torch::nn::Conv2d& conv, at::Generator& generator);
 
-/** Every Linear and Conv2d below `module` (not itself) gets its PyTorch default, drawn in
+/** Every Linear, Conv2d and ConvTranspose2d below `module` (not itself) gets its PyTorch default, drawn in
  * registration order. */
 void moduleDefault(torch::nn::Module& module, at::Generator& generator);
 

@@ -1,16 +1,18 @@
 // One sample drawn for a person to check: its image letterboxed into a square, the referred
-// object's mask tinted over it, its box outlined, and under the picture the expression (wrapped)
-// and the sample id, in the built-in bitmap font.
+// object's mask tinted over it, its box outlined (and a model's predicted box, when given, in
+// red), and under the picture the expression (wrapped) and the sample id, in the built-in
+// bitmap font.
 import { toModelBox } from '../images/model-frame';
 import { resizeToModel } from '../images/resize-to-model';
 import { maskToModelFrame } from '../masks/mask-model-frame';
-import type { ReferringSample, RgbImage } from '../sample';
+import type { Box, ReferringSample, RgbImage } from '../sample';
 import { CHARACTER_ADVANCE, LINE_ADVANCE, drawText } from './bitmap-font';
 import { createCanvas, fillRect, pasteImage, strokeRect, tintMask, type Colour } from './rgb-canvas';
 import { wrapText } from './wrap-text';
 
 export const BOX_COLOUR: Colour = [0, 255, 0];
 export const MASK_COLOUR: Colour = [255, 0, 255];
+export const PREDICTION_COLOUR: Colour = [255, 40, 40];
 export const MASK_OPACITY = 0.5;
 const BOX_THICKNESS = 2;
 const TEXT_COLOUR: Colour = [0, 0, 0];
@@ -25,16 +27,21 @@ const ID_TOP = PADDING + EXPRESSION_LINES * LINE_ADVANCE * TEXT_SCALE + 3;
 /** Height of the text part under a cell's picture: the expression's lines, then the id in small type. */
 export const CELL_TEXT_HEIGHT = ID_TOP + LINE_ADVANCE + PADDING;
 
-/** `picture` is the sample's decoded image; the cell is pictureSize wide and pictureSize + CELL_TEXT_HEIGHT tall. */
-export function drawSampleCell(sample: ReferringSample, picture: RgbImage, pictureSize: number): RgbImage {
+/** `picture` is the sample's decoded image; `prediction` a box in its pixels. The cell is pictureSize
+ * wide and pictureSize + CELL_TEXT_HEIGHT tall. */
+export function drawSampleCell(sample: ReferringSample, picture: RgbImage, pictureSize: number, prediction?: Box): RgbImage {
   const { image, transform } = resizeToModel(picture, pictureSize, 'letterbox');
   const mask = sample.mask; // may decode a segmentation: read once
   if (mask) tintMask(image, maskToModelFrame(mask, transform), MASK_COLOUR, MASK_OPACITY);
-  const [x, y, w, h] = toModelBox(sample.box, transform);
-  const [x0, y0, x1, y1] = [Math.floor(x), Math.floor(y), Math.ceil(x + w), Math.ceil(y + h)];
-  // A dark edge one pixel outside the coloured outline keeps it visible on any background.
-  strokeRect(image, x0 - 1, y0 - 1, x1 + 1, y1 + 1, 1, [0, 0, 0]);
-  strokeRect(image, x0, y0, x1, y1, BOX_THICKNESS, BOX_COLOUR);
+  const outline = (box: Box, colour: Colour) => {
+    const [x, y, w, h] = toModelBox(box, transform);
+    const [x0, y0, x1, y1] = [Math.floor(x), Math.floor(y), Math.ceil(x + w), Math.ceil(y + h)];
+    // A dark edge one pixel outside the coloured outline keeps it visible on any background.
+    strokeRect(image, x0 - 1, y0 - 1, x1 + 1, y1 + 1, 1, [0, 0, 0]);
+    strokeRect(image, x0, y0, x1, y1, BOX_THICKNESS, colour);
+  };
+  outline(sample.box, BOX_COLOUR);
+  if (prediction) outline(prediction, PREDICTION_COLOUR);
 
   const cell = createCanvas(pictureSize, pictureSize + CELL_TEXT_HEIGHT, PAPER);
   pasteImage(cell, image, 0, 0);

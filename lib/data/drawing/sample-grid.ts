@@ -3,7 +3,7 @@
 // expressions right?
 import { DiffPromptError } from '../../errors';
 import { loadImage } from '../images/load-image';
-import type { ReferringSample, RgbImage } from '../sample';
+import type { Box, ReferringSample, RgbImage } from '../sample';
 import { createCanvas, pasteImage } from './rgb-canvas';
 import { CELL_TEXT_HEIGHT, drawSampleCell } from './sample-cell';
 
@@ -12,6 +12,8 @@ export interface SampleGridOptions {
   pictureSize?: number;
   /** Cells per row; default min(samples, 4). */
   columns?: number;
+  /** A model's box per sample (image pixels), drawn in red beside the true one in green. */
+  predictions?: readonly (Box | undefined)[];
 }
 
 export interface SampleGridLayout {
@@ -47,7 +49,7 @@ export async function drawSampleGrid(samples: readonly ReferringSample[], option
   const pictures = await Promise.all(samples.map((sample) => (sample.image.kind === 'pixels' ? sample.image.image : loadImage(sample.image.path))));
   samples.forEach((sample, i) => {
     const { x, y } = layout.cells[i]!;
-    pasteImage(grid, drawSampleCell(sample, pictures[i]!, layout.pictureSize), x, y);
+    pasteImage(grid, drawSampleCell(sample, pictures[i]!, layout.pictureSize, options.predictions?.[i]), x, y);
   });
   return grid;
 }

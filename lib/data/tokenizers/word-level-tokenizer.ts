@@ -42,13 +42,17 @@ export class WordLevelTokenizer implements TextTokenizer {
 
   /** Reads a vocab.txt written by `save`; the first four lines must be [PAD] [UNK] [CLS] [SEP]. */
   static load(file: string): WordLevelTokenizer {
-    const vocabulary = readVocabFile(file);
+    return WordLevelTokenizer.fromVocabulary(readVocabFile(file), file);
+  }
+
+  /** A vocabulary as `save` writes it, one token per entry. */
+  static fromVocabulary(vocabulary: readonly string[], source = 'the vocabulary'): WordLevelTokenizer {
     const head = vocabulary.slice(0, SPECIAL_TOKENS.length);
     if (head.join('\n') !== SPECIAL_TOKENS.join('\n')) {
-      throw new DiffPromptError('ERR_DATA', `${file} is not a word-level vocabulary: its first lines are ${JSON.stringify(head)}, not ${JSON.stringify(SPECIAL_TOKENS)}`);
+      throw new DiffPromptError('ERR_DATA', `${source} is not a word-level vocabulary: its first lines are ${JSON.stringify(head)}, not ${JSON.stringify(SPECIAL_TOKENS)}`);
     }
-    if (new Set(vocabulary).size !== vocabulary.length) throw new DiffPromptError('ERR_DATA', `${file} lists a token twice; every line must be a different token`);
-    return new WordLevelTokenizer(vocabulary);
+    if (new Set(vocabulary).size !== vocabulary.length) throw new DiffPromptError('ERR_DATA', `${source} lists a token twice; every line must be a different token`);
+    return new WordLevelTokenizer([...vocabulary]);
   }
 
   save(file: string): void {

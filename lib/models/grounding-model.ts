@@ -1,0 +1,221 @@
+// GroundingModel: the frozen foundation every prompt method prompts. A GLIP-style detector of
+// referred objects (native/nn/grounding/): a patch-transformer vision encoder and a BERT text
+// encoder, each with deep prompt slots, cross-modal fusion, a simple feature pyramid and a dense
+// head scoring every location against the expression's tokens. Its tokenizer ships with it
+// (vocab.txt in the checkpoint folder).
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../config/parse-config';
+import { type GroundingConfig, type GroundingConfigInput, groundingConfigSchema } from '../config/grounding-config';
+import type { Batch, BatchOptions } from '../data/batching';
+import type { ImageNormalization } from '../data/batching';
+import { BertWordPieceTokenizer } from '../data/tokenizers/bert-wordpiece-tokenizer';
+import type { TextTokenizer } from '../data/tokenizers/tokenized-text';
+import { readVocabFile, writeVocabFile } from '../data/tokenizers/vocab-file';
+import { WordLevelTokenizer } from '../data/tokenizers/word-level-tokenizer';
+import { worldVocabulary } from '../data/world';
+import { DiffPromptError } from '../errors';
+import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
+import { native } from '../native';
+import type { NativeGroundingBatch, NativeGroundingHandle, NativeGroundingLosses } from '../native-api';
+import { Tensor } from '../tensor';
+import { NativeModel, storedConfig } from './native-model';
+
+const KIND = 'grounding-model';
+export const VOCAB_FILE = 'vocab.txt';
+/** The batch's token set this model reads. */
+export const GROUNDING_TOKENS = 'text';
+/** ImageNet statistics on 0..1 RGB, as ViTs are trained. */
+export const GROUNDING_NORMALIZATION: ImageNormalization = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+export type GroundingLosses = NativeGroundingLosses;
+
+/** A ranked box in the model frame: [x0, y0, x1, y1] pixels. */
+export interface ModelFrameBox {
+  box: [number, number, number, number];
+  score: number;
+}
+
+export interface PredictOptions {
+  /** Boxes kept per expression after NMS (default 100, GLIP's). */
+  topK?: number;
+  /** Locations scoring below this are dropped (default 0.05, GLIP's). */
+  scoreThreshold?: number;
+  /** NMS IoU (default 0.6). */
+  nmsIou?: number;
+}
+
+/** Deep prompts given from outside (stage 3): per layer a B×L×D float32 tensor. */
+export interface DeepPrompts {
+  visual?: Tensor[];
+  textual?: Tensor[];
+}
+
+/** The model's own learned deep prompts: depth (first layers) and length (tokens per layer). */
+export interface PromptSlots {
+  visualPromptDepth?: number;
+  visualPromptLength?: number;
+  textPromptDepth?: number;
+  textPromptLength?: number;
+}
+
+/** Named sets of trainable parameters (prefixes of parameter names). */
+export const TRAINABLE_SETS = {
+  all: [] as string[],
+  /** The model's own learned prompts (VPT-deep visual, deep textual). */
+  prompts: ['prompts.'],
+  /** The head's predictors only: a linear probe. */
+  linearProbe: ['head.bbox_pred.', 'head.centerness.', 'head.dot_product_projection_text.', 'head.log_scale', 'head.bias_lang', 'head.bias0', 'head.scales'],
+} as const;
+export type TrainableSet = keyof typeof TRAINABLE_SETS;
+
+function tokenizerOf(config: GroundingConfig, vocabulary: readonly string[]): TextTokenizer {
+  return config.tokenizer.kind === 'word-level' ? WordLevelTokenizer.fromVocabulary(vocabulary) : new BertWordPieceTokenizer(vocabulary);
+}
+
+/** The vocabulary a grounding model folder keeps beside its weights. */
+function storedVocabulary(dir: string): string[] {
+  const vocabFile = path.join(checkpointLocation(dir), VOCAB_FILE);
+  if (!fs.existsSync(vocabFile)) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} has no ${VOCAB_FILE}: a grounding model folder keeps its tokenizer's vocabulary`);
+  return readVocabFile(vocabFile);
+}
+
+export class GroundingModel extends NativeModel<NativeGroundingHandle, GroundingConfig> {
+  readonly tokenizer: TextTokenizer;
+
+  private constructor(
+    config: GroundingConfig,
+    private readonly vocabulary: readonly string[],
+  ) {
+    const tokenizer = tokenizerOf(config, vocabulary);
+    if (tokenizer.vocabSize !== config.vocabSize) {
+      throw new DiffPromptError('ERR_CONFIG', `the tokenizer has ${tokenizer.vocabSize} tokens but the config says vocabSize ${config.vocabSize}: they must match`);
+    }
+    super(new (native().NativeGroundingModel)(config), config, KIND);
+    this.tokenizer = tokenizer;
+  }
+
+  /** A new model with fresh weights. Word-level models default to the generated world's
+   * vocabulary (vocabSize is set from it); BERT WordPiece needs `vocabFile`. */
+  static create(config: GroundingConfigInput, options: { vocabFile?: string } = {}): GroundingModel {
+    const kind = config.tokenizer?.kind;
+    let vocabulary: string[];
+    if (options.vocabFile) vocabulary = readVocabFile(options.vocabFile);
+    else if (kind === 'word-level') vocabulary = [...WordLevelTokenizer.fromWords(worldVocabulary()).vocabulary];
+    else throw new DiffPromptError('ERR_CONFIG', 'a bert-wordpiece grounding model needs `vocabFile` (a BERT vocab.txt, e.g. bert-base-uncased\'s)');
+    const sized = { ...config, vocabSize: kind === 'word-level' ? vocabulary.length : config.vocabSize };
+    return new GroundingModel(parseConfig(groundingConfigSchema, sized, 'grounding model config'), vocabulary);
+  }
+
+  static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: GroundingModel; loop?: Record<string, unknown> }> {
+    const config = parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
+    const model = new GroundingModel(config, storedVocabulary(dir));
+    try {
+      return { model, loop: await model.restore(dir, options.training ?? false) };
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  /** A pretrained model folder with learned deep prompts added (fresh, from the config's seed):
+   * VPT-deep visual and deep textual prompts on the frozen foundation. Only `prompts.*` may be
+   * missing from the folder's weights. */
+  static async loadWithPrompts(dir: string, prompts: PromptSlots): Promise<GroundingModel> {
+    const stored = parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
+    const config = parseConfig(groundingConfigSchema, { ...stored, ...prompts }, 'grounding model config with prompts');
+    const model = new GroundingModel(config, storedVocabulary(dir));
+    try {
+      const report = await model.loadWeights(path.join(checkpointLocation(dir), WEIGHTS_FILE), { strict: false });
+      const unexpected = [...report.unexpected, ...report.missing.filter((name) => !name.startsWith('prompts.'))];
+      if (unexpected.length) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} does not match this grounding model: ${unexpected.slice(0, 5).join(', ')}`);
+      return model;
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  protected override writeCompanionFiles(staging: string): void {
+    writeVocabFile(path.join(staging, VOCAB_FILE), this.vocabulary);
+  }
+
+  /** How to batch data for this model: its frame, normalisation and tokenizer. */
+  batchOptions(): BatchOptions {
+    return {
+      size: this.config.imageSize,
+      normalize: GROUNDING_NORMALIZATION,
+      tokenizers: { [GROUNDING_TOKENS]: { tokenizer: this.tokenizer, maxLength: this.config.tokenizer.maxLength } },
+    };
+  }
+
+  /** Parameters that train: a named set or name prefixes; the rest are frozen. */
+  setTrainable(which: TrainableSet | readonly string[]): Promise<void> {
+    const prefixes = typeof which === 'string' ? TRAINABLE_SETS[which] : which;
+    if (!prefixes) throw new DiffPromptError('ERR_CONFIG', `unknown trainable set '${String(which)}': use ${Object.keys(TRAINABLE_SETS).join(', ')} or a list of name prefixes`);
+    return this.run((handle) => handle.setTrainable([...prefixes]));
+  }
+
+  /** Forward, ATSS assignment, grounding loss, backward, AdamW: one native call. */
+  trainStep(batch: Batch, options: { lr: number; prompts?: DeepPrompts }): Promise<GroundingLosses> {
+    return this.withBatch(batch, options.prompts, true, (native) => this.run((handle) => handle.trainStep(native, { lr: options.lr })));
+  }
+
+  /** The loss on a batch, without training. */
+  evaluateLoss(batch: Batch, options: { prompts?: DeepPrompts } = {}): Promise<GroundingLosses> {
+    return this.withBatch(batch, options.prompts, true, (native) => this.run((handle) => handle.evaluateLoss(native)));
+  }
+
+  /** Ranked boxes per expression, in the model frame, best first. */
+  async predict(batch: Batch, options: PredictOptions & { prompts?: DeepPrompts } = {}): Promise<ModelFrameBox[][]> {
+    const { prompts, ...decode } = options;
+    const ranked = await this.withBatch(batch, prompts, false, (native) => this.run((handle) => handle.predict(native, decode)));
+    return ranked.map(({ boxes, scores }) =>
+      Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })),
+    );
+  }
+
+  /** Pooled features before fusion: image = mean of the vision tokens (B×Dv), text = BERT's pooled output (B×Dt). */
+  async features(batch: Batch): Promise<{ image: Tensor; text: Tensor }> {
+    const result = await this.withBatch(batch, undefined, false, (native) => this.run((handle) => handle.features(native)));
+    return { image: new Tensor(result.image), text: new Tensor(result.text) };
+  }
+
+  /** The encoders' outputs before fusion, with the given prompts: image tokens B×N×Dv, text
+   * hidden states B×T×Dt and BERT's pooled output B×Dt. */
+  async encode(batch: Batch, options: { prompts?: DeepPrompts } = {}): Promise<{ imageTokens: Tensor; textHidden: Tensor; textPooled: Tensor }> {
+    const result = await this.withBatch(batch, options.prompts, false, (native) => this.run((handle) => handle.encode(native)));
+    return { imageTokens: new Tensor(result.imageTokens), textHidden: new Tensor(result.textHidden), textPooled: new Tensor(result.textPooled) };
+  }
+
+  /** Copies a batch into native tensors for one call, and frees them after it. */
+  private async withBatch<T>(batch: Batch, prompts: DeepPrompts | undefined, withBoxes: boolean, call: (native: NativeGroundingBatch) => Promise<T>): Promise<T> {
+    const tokens = batch.tokens[GROUNDING_TOKENS];
+    if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
+    const { count, size } = batch;
+    if (size.width !== this.config.imageSize || size.height !== this.config.imageSize) {
+      throw new DiffPromptError('ERR_SHAPE', `the batch is ${size.width}×${size.height} but the model reads ${this.config.imageSize}×${this.config.imageSize}: make it with model.batchOptions()`);
+    }
+    const owned = [
+      Tensor.from(batch.images, [count, 3, size.height, size.width]),
+      Tensor.from(tokens.ids, [count, tokens.length]),
+      Tensor.from(tokens.attentionMask, [count, tokens.length]),
+      Tensor.from(tokens.positive, [count, tokens.length]),
+      ...(withBoxes ? [Tensor.from(batch.boxes, [count, 4])] : []),
+    ];
+    try {
+      const [images, ids, attentionMask, positiveTokens, boxes] = owned;
+      return await call({
+        images: images!.handle,
+        ids: ids!.handle,
+        attentionMask: attentionMask!.handle,
+        positiveTokens: positiveTokens!.handle,
+        ...(boxes ? { boxes: boxes.handle } : {}),
+        ...(prompts?.visual ? { visualPrompts: prompts.visual.map((p) => p.handle) } : {}),
+        ...(prompts?.textual ? { textPrompts: prompts.textual.map((p) => p.handle) } : {}),
+      });
+    } finally {
+      for (const tensor of owned) tensor.dispose();
+    }
+  }
+}

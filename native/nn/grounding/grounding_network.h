@@ -1,0 +1,68 @@
+// The grounding model's network (GLIP-style): vision encoder → (fusion with the text) → simple
+// feature pyramid → dense head, with the text encoder beside it. What the stages and baselines
+// read comes back from one forward: the head's outputs, the pyramid maps (CLIP-Adapter), and
+// the pooled features before fusion (the generator's conditioner: image = mean of the vision
+// tokens, text = BERT's pooled output).
+//
+// Deep prompts come from the caller (stage 3's adapters) or from the model's own learned
+// prompts (`prompts.visual` depth×L×Dv, `prompts.textual` depth×L×Dt, when configured): the
+// caller's win when both are given.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "nn/grounding/cross_modal_fusion.h"
+#include "nn/grounding/feature_pyramid.h"
+#include "nn/grounding/grounding_config.h"
+#include "nn/grounding/grounding_head.h"
+#include "nn/grounding/text_encoder.h"
+#include "nn/grounding/vision_encoder.h"
+
+namespace diffprompt {
+
+struct GroundingInputs {
+  at::Tensor images;         // B×3×S×S float32
+  at::Tensor ids;            // B×T int64
+  at::Tensor attentionMask;  // B×T 0/1
+  std::vector<at::Tensor> visualPrompts;  // per prompted block: B×L×Dv (may be empty)
+  std::vector<at::Tensor> textPrompts;    // per prompted layer: B×L×Dt (may be empty)
+};
+
+/** The two encoders' outputs, before fusion. */
+struct EncoderOutputs {
+  at::Tensor imageTokens;  // B×N×Dv
+  TextEncoding text;       // hidden B×T×Dt, pooled B×Dt
+};
+
+struct GroundingOutputs {
+  HeadOutput head;
+  std::vector<at::Tensor> pyramid;  // per level B×C×H×W
+  at::Tensor imageFeature;          // B×Dv, before fusion
+  at::Tensor textFeature;           // B×Dt, before fusion
+};
+
+class GroundingNetworkImpl : public torch::nn::Module {
+ public:
+  GroundingNetworkImpl(const GroundingConfig& config, at::Generator& generator);
+  GroundingOutputs forward(const GroundingInputs& inputs);
+  /** The encoders alone (with their prompts), no fusion or head. */
+  EncoderOutputs encode(const GroundingInputs& inputs);
+  const GroundingConfig& config() const { return config_; }
+
+ private:
+  /** The model's learned prompts, one B×L×D tensor per layer (none when not configured). */
+  std::vector<at::Tensor> learnedPrompts(const at::Tensor& prompts, int64_t batch) const;
+
+  GroundingConfig config_;
+  VisionEncoder vision_{nullptr};
+  TextEncoder text_{nullptr};
+  CrossModalFusion fusion_{nullptr};
+  FeaturePyramid pyramid_{nullptr};
+  GroundingHead head_{nullptr};
+  at::Tensor visualPrompts_, textPrompts_;
+};
+TORCH_MODULE(GroundingNetwork);
+
+}  // namespace diffprompt
