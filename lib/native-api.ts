@@ -103,6 +103,26 @@ export interface NativeGroundingHandle extends NativeModelHandle {
   encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
 }
 
+export interface NativePromptGeneratorHandle extends NativeModelHandle {
+  forward(x: NativeTensorHandle, t: NativeTensorHandle, image: NativeTensorHandle, text: NativeTensorHandle, options: { useEma?: boolean }): Promise<NativeTensorHandle>;
+  losses(
+    x0: NativeTensorHandle,
+    t: NativeTensorHandle,
+    noise: NativeTensorHandle,
+    image: NativeTensorHandle,
+    text: NativeTensorHandle,
+  ): Promise<{ mse: NativeTensorHandle; vb: NativeTensorHandle; loss: NativeTensorHandle }>;
+  trainStep(x0: NativeTensorHandle, image: NativeTensorHandle, text: NativeTensorHandle, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
+  trajectory(
+    noise: NativeTensorHandle,
+    image: NativeTensorHandle,
+    text: NativeTensorHandle,
+    options: { respacing?: string; eta?: number; ddpm?: boolean; useEma?: boolean; stepNoise?: NativeTensorHandle },
+  ): Promise<NativeTensorHandle>;
+  saveEma(path: string, metadata: Record<string, string>): Promise<void>;
+  loadEma(path: string): Promise<void>;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   torchOrigin: string;
@@ -127,6 +147,12 @@ export interface NativeAddon {
   NativeMlp: new (config: object) => NativeMlpHandle;
   NativeMaskVae: new (config: object) => NativeMaskVaeHandle;
   NativeGroundingModel: new (config: object) => NativeGroundingHandle;
+  NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
+  diffusionSchedule(
+    schedule: string,
+    steps: number,
+    respacing: string,
+  ): Promise<{ betas: NativeTensorHandle; alphasCumprod: NativeTensorHandle; timesteps: NativeTensorHandle }>;
   readSafetensors(path: string): Promise<NativeSafetensors>;
   writeSafetensors(
     path: string,

@@ -14,6 +14,7 @@ export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const STATE_FILE = 'state.json';
+export const EMA_FILE = 'ema.safetensors';
 
 export interface CheckpointManifest {
   format: typeof CHECKPOINT_FORMAT;

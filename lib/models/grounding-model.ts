@@ -136,7 +136,7 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
     }
   }
 
-  protected override writeCompanionFiles(staging: string): void {
+  protected override async writeCompanionFiles(staging: string): Promise<void> {
     writeVocabFile(path.join(staging, VOCAB_FILE), this.vocabulary);
   }
 

@@ -94,7 +94,7 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     return this.run(async (handle) => {
       await writeCheckpointFolder(dir, { kind: this.kind, config: this.config }, async (staging) => {
         await handle.saveWeights(path.join(staging, WEIGHTS_FILE), weightsMetadata(this.kind, this.config));
-        this.writeCompanionFiles(staging);
+        await this.writeCompanionFiles(staging, handle, options.training ?? false);
         if (!options.training) return;
         await handle.saveOptimizer(path.join(staging, OPTIMIZER_FILE));
         const state: TrainingState = {
@@ -106,8 +106,12 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     });
   }
 
-  /** Files a model keeps beside its weights (a tokenizer's vocab.txt), written into the staging folder. */
-  protected writeCompanionFiles(_staging: string): void {}
+  /** Files a model keeps beside its weights (a tokenizer's vocab.txt, EMA weights), written into
+   * the staging folder; `handle` is this model's, already inside its queue. */
+  protected async writeCompanionFiles(_staging: string, _handle: Handle, _training: boolean): Promise<void> {}
+
+  /** Reads what writeCompanionFiles wrote (after the weights loaded), from the checkpoint folder. */
+  protected async readCompanionFiles(_location: string, _handle: Handle, _training: boolean): Promise<void> {}
 
   /** Loads weights (and with `training`, the optimizer and generator) from a checkpoint folder
    * into this model; returns the loop state saved with it, if any. */
@@ -118,6 +122,7 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
       const weightsFile = path.join(location, WEIGHTS_FILE);
       const report = await handle.loadWeights(weightsFile, true);
       checkWeightsMetadata(weightsFile, report.metadata, manifest);
+      await this.readCompanionFiles(location, handle, training);
       if (!training) return undefined;
       const stateFile = path.join(location, STATE_FILE);
       if (!fs.existsSync(stateFile)) {

@@ -13,9 +13,11 @@ namespace diffprompt::napi {
 Napi::Function defineMlpHandle(Napi::Env env);
 Napi::Function defineMaskVaeHandle(Napi::Env env);
 Napi::Function defineGroundingHandle(Napi::Env env);
+Napi::Function definePromptGeneratorHandle(Napi::Env env);
 void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
 void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
 void exportGroundingOps(Napi::Env env, Napi::Object exports);
+void exportDiffusionFunctions(Napi::Env env, Napi::Object exports);
 
 namespace {
 
@@ -37,9 +39,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMlp", defineMlpHandle(env));
   exports.Set("NativeMaskVae", defineMaskVaeHandle(env));
   exports.Set("NativeGroundingModel", defineGroundingHandle(env));
+  exports.Set("NativePromptGenerator", definePromptGeneratorHandle(env));
   exportCheckpointFunctions(env, exports);
   exportRuntimeFunctions(env, exports);
   exportGroundingOps(env, exports);
+  exportDiffusionFunctions(env, exports);
   exports.Set("sourceHash", Napi::String::New(env, kSourceHashMarker + kMarkerPrefix));
   return exports;
 }

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "nn/grounding/attention.h"
+#include "nn/attention.h"
 #include "nn/grounding/grounding_config.h"
 
 namespace diffprompt {

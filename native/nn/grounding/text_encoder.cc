@@ -1,6 +1,6 @@
 #include "nn/grounding/text_encoder.h"
 
-#include "nn/grounding/attention.h"
+#include "nn/attention.h"
 
 namespace diffprompt {
 

@@ -1,6 +1,6 @@
 #include "nn/grounding/vision_encoder.h"
 
-#include "nn/grounding/attention.h"
+#include "nn/attention.h"
 
 namespace diffprompt {
 

@@ -1,4 +1,4 @@
-#include "nn/grounding/attention.h"
+#include "nn/attention.h"
 
 #include <cmath>
 

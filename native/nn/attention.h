@@ -1,6 +1,6 @@
-// Multi-head scaled dot-product attention and the two transformer blocks built on it: the
-// pre-norm ViT block (timm names) and the post-norm BERT layer (HF names) live in their
-// encoders; this file holds what they share.
+// Multi-head scaled dot-product attention and the pieces the transformers share (the grounding
+// encoders and fusion, the DiT blocks): cross-attention with its own projections, a pre-norm
+// feed-forward, and BERT's additive attention mask.
 #pragma once
 
 #include <torch/torch.h>

@@ -1,0 +1,56 @@
+// Prompt-generator configs: MaskDiT's sizes (DiT's keys), the widths of the conditioner's image
+// and text features, the diffusion it trains with, and optimizer settings. A preset is complete.
+import { z } from 'zod';
+import { DiffPromptError } from '../errors';
+import { deviceSchema } from './device';
+
+const positiveInt = z.number().int().min(1);
+
+export const promptGeneratorConfigSchema = z
+  .object({
+    /** The Mask-VAE latent: inChannels × inputSize × inputSize. */
+    inputSize: positiveInt,
+    inChannels: positiveInt,
+    patchSize: positiveInt,
+    hiddenSize: positiveInt,
+    depth: positiveInt,
+    numHeads: positiveInt,
+    mlpRatio: positiveInt.default(4),
+    /** Widths of the conditioner's features; the generator projects them to hiddenSize when they differ. */
+    imageConditionWidth: positiveInt,
+    textConditionWidth: positiveInt,
+    /** The noise schedule it trains with; sampling uses the same. */
+    schedule: z.enum(['linear', 'squaredcos_cap_v2']).default('linear'),
+    diffusionSteps: positiveInt.default(100),
+    emaDecay: z.number().min(0).lt(1).default(0.9999),
+    seed: z.number().int().min(0).optional(),
+    device: deviceSchema,
+    lr: z.number().positive().default(1e-4),
+    weightDecay: z.number().min(0).default(0),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    if (config.inputSize % config.patchSize !== 0) context.addIssue({ code: 'custom', path: ['patchSize'], message: `must divide inputSize ${config.inputSize}` });
+    if (config.hiddenSize % config.numHeads !== 0) context.addIssue({ code: 'custom', path: ['numHeads'], message: `must divide hiddenSize ${config.hiddenSize}` });
+    if (config.hiddenSize % 4 !== 0) context.addIssue({ code: 'custom', path: ['hiddenSize'], message: 'must divide by 4 (the 2-D sin-cos position embedding)' });
+  });
+
+export type PromptGeneratorConfigInput = z.input<typeof promptGeneratorConfigSchema>;
+export type PromptGeneratorConfig = z.output<typeof promptGeneratorConfigSchema>;
+
+/** `paper`: the reference's DiT-My/2 (depth 12, hidden 512, 8 heads, patch 2 on 4×28×28 latents,
+ * CLIP ViT-B/32's 512 + 512 condition): exactly 77,158,944 parameters. `tiny`: 4×8×8 latents of the
+ * tiny Mask-VAE, conditioned on the tiny grounding model's features (image 96, text 64). */
+export const PROMPT_GENERATOR_PRESETS = {
+  paper: { inputSize: 28, inChannels: 4, patchSize: 2, hiddenSize: 512, depth: 12, numHeads: 8, imageConditionWidth: 512, textConditionWidth: 512 },
+  tiny: { inputSize: 8, inChannels: 4, patchSize: 1, hiddenSize: 128, depth: 4, numHeads: 4, imageConditionWidth: 96, textConditionWidth: 64 },
+} as const satisfies Record<string, PromptGeneratorConfigInput>;
+
+export type PromptGeneratorPreset = keyof typeof PROMPT_GENERATOR_PRESETS;
+
+export function promptGeneratorPreset(name: string): PromptGeneratorConfigInput {
+  if (!(name in PROMPT_GENERATOR_PRESETS)) {
+    throw new DiffPromptError('ERR_CONFIG', `unknown prompt generator preset '${name}': use ${Object.keys(PROMPT_GENERATOR_PRESETS).join(' or ')}`);
+  }
+  return { ...PROMPT_GENERATOR_PRESETS[name as PromptGeneratorPreset] };
+}

@@ -1,0 +1,192 @@
+// NativePromptGenerator: lib/models/prompt-generator.ts's engine. new NativePromptGenerator(config)
+// with MaskDitConfig's keys, schedule ('linear' | 'squaredcos_cap_v2'), diffusionSteps, emaDecay,
+// seed, device, lr, weightDecay. Also diffusionSchedule(name, steps, respacing), a free function.
+#include <napi.h>
+
+#include "core/runtime.h"
+#include "napi/addon_state.h"
+#include "napi/model_handle.h"
+#include "train/generator/prompt_generator.h"
+
+namespace diffprompt::napi {
+
+namespace {
+
+PromptGeneratorConfig configFromJs(const Napi::Object& options) {
+  PromptGeneratorConfig config;
+  MaskDitConfig& c = config.network;
+  c.inputSize = integerOption(options, "inputSize", c.inputSize, 1);
+  c.patchSize = integerOption(options, "patchSize", c.patchSize, 1);
+  c.inChannels = integerOption(options, "inChannels", c.inChannels, 1);
+  c.hiddenSize = integerOption(options, "hiddenSize", c.hiddenSize, 1);
+  c.depth = integerOption(options, "depth", c.depth, 1);
+  c.numHeads = integerOption(options, "numHeads", c.numHeads, 1);
+  c.mlpRatio = integerOption(options, "mlpRatio", c.mlpRatio, 1);
+  c.learnSigma = boolOption(options, "learnSigma", c.learnSigma);
+  c.imageConditionWidth = integerOption(options, "imageConditionWidth", c.imageConditionWidth, 1);
+  c.textConditionWidth = integerOption(options, "textConditionWidth", c.textConditionWidth, 1);
+  if (!c.learnSigma) fail(ErrorCode::Config, "the generator's diffusion learns its variance: learnSigma must be true");
+  if (c.inputSize % c.patchSize != 0) fail(ErrorCode::Config, "inputSize must divide by patchSize");
+  if (c.hiddenSize % c.numHeads != 0 || c.hiddenSize % 4 != 0) fail(ErrorCode::Config, "hiddenSize must divide by numHeads and by 4");
+  config.schedule = betaScheduleFromName(stringOption(options, "schedule", "linear"));
+  config.diffusionSteps = integerOption(options, "diffusionSteps", config.diffusionSteps, 1);
+  config.emaDecay = numberOption(options, "emaDecay", config.emaDecay);
+  if (!(config.emaDecay >= 0 && config.emaDecay < 1)) fail(ErrorCode::Config, "emaDecay must be in [0, 1)");
+  return config;
+}
+
+Napi::Object diffusionLossesToJs(Napi::Env env, DiffusionLosses& losses) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("mse", TensorHandle::wrap(env, losses.mse));
+  result.Set("vb", TensorHandle::wrap(env, losses.vb));
+  result.Set("loss", TensorHandle::wrap(env, losses.loss));
+  return result;
+}
+
+// diffusionSchedule(name, steps, respacing): Promise<{ betas, alphasCumprod (float64), timesteps (int64) }>.
+Napi::Value DiffusionSchedule(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] {
+    const std::string name = expectString(info, 0, "schedule");
+    const int64_t steps = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : 100;
+    const std::string respacing = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
+    struct Tables {
+      at::Tensor betas, alphasCumprod, timesteps;
+    };
+    return PromiseJob<Tables>::start(info.Env(), nullptr,
+        [=](JobContext&) {
+          const GaussianDiffusion diffusion(betaScheduleFromName(name), steps, respacedTimesteps(respacing, steps));
+          return Tables{diffusion.betas(), diffusion.alphasCumprod(), at::tensor(diffusion.timestepMap(), at::kLong)};
+        },
+        [](Napi::Env env, Tables& tables) -> Napi::Value {
+          Napi::Object result = Napi::Object::New(env);
+          result.Set("betas", TensorHandle::wrap(env, tables.betas));
+          result.Set("alphasCumprod", TensorHandle::wrap(env, tables.alphasCumprod));
+          result.Set("timesteps", TensorHandle::wrap(env, tables.timesteps));
+          return result;
+        });
+  });
+}
+
+}  // namespace
+
+class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGenerator> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    auto methods = commonMethods();
+    methods.push_back(InstanceMethod("forward", &PromptGeneratorHandle::Forward));
+    methods.push_back(InstanceMethod("losses", &PromptGeneratorHandle::Losses));
+    methods.push_back(InstanceMethod("trainStep", &PromptGeneratorHandle::TrainStep));
+    methods.push_back(InstanceMethod("trajectory", &PromptGeneratorHandle::Trajectory));
+    methods.push_back(InstanceMethod("saveEma", &PromptGeneratorHandle::SaveEma));
+    methods.push_back(InstanceMethod("loadEma", &PromptGeneratorHandle::LoadEma));
+    return DefineClass(env, "NativePromptGenerator", methods);
+  }
+
+  explicit PromptGeneratorHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
+    Napi::Env env = info.Env();
+    guarded(env, [&] {
+      const Napi::Object options = expectObject(info, 0, "the prompt generator config");
+      const PromptGeneratorConfig config = configFromJs(options);
+      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
+      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      AdamOptions adam;
+      adam.lr = numberOption(options, "lr", 1e-4);
+      adam.weightDecay = numberOption(options, "weightDecay", 0.0);
+      adam.decoupled = true;  // AdamW, as DiT
+      adopt(env, std::make_shared<PromptGenerator>(config, seed, device, adam));
+    });
+  }
+
+ private:
+  // forward(x, t, image, text, { useEma }): Promise<Tensor B×2C×S×S>.
+  Napi::Value Forward(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const at::Tensor x = TensorHandle::unwrap(info[0], "x"), t = TensorHandle::unwrap(info[1], "t");
+      const at::Tensor image = TensorHandle::unwrap(info[2], "image features"), text = TensorHandle::unwrap(info[3], "text features");
+      const bool useEma = info.Length() > 4 && info[4].IsObject() && boolOption(info[4].As<Napi::Object>(), "useEma", false);
+      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.forward(x, t, image, text, useEma); },
+          [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
+    });
+  }
+
+  // losses(x0, t, noise, image, text): Promise<{ mse, vb, loss }> (tensors, one value per sample).
+  Napi::Value Losses(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const at::Tensor x0 = TensorHandle::unwrap(info[0], "x0"), t = TensorHandle::unwrap(info[1], "t"), noise = TensorHandle::unwrap(info[2], "noise");
+      const at::Tensor image = TensorHandle::unwrap(info[3], "image features"), text = TensorHandle::unwrap(info[4], "text features");
+      return job<DiffusionLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.losses(x0, t, noise, image, text); },
+          diffusionLossesToJs);
+    });
+  }
+
+  // trainStep(x0, image, text, { lr }): Promise<{ loss, mse, vb }>.
+  Napi::Value TrainStep(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const at::Tensor x0 = TensorHandle::unwrap(info[0], "latents");
+      const at::Tensor image = TensorHandle::unwrap(info[1], "image features"), text = TensorHandle::unwrap(info[2], "text features");
+      const double lr = numberOption(expectObject(info, 3, "train step options"), "lr", 1e-4);
+      return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, image, text, lr); },
+          [](Napi::Env env, GeneratorStepLosses& losses) -> Napi::Value {
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("loss", losses.loss);
+            result.Set("mse", losses.mse);
+            result.Set("vb", losses.vb);
+            return result;
+          });
+    });
+  }
+
+  // trajectory(noise, image, text, { respacing, eta, ddpm, useEma, stepNoise }): Promise<Tensor steps×B×C×S×S>.
+  Napi::Value Trajectory(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const at::Tensor noise = TensorHandle::unwrap(info[0], "noise");
+      const at::Tensor image = TensorHandle::unwrap(info[1], "image features"), text = TensorHandle::unwrap(info[2], "text features");
+      const Napi::Object given = expectObject(info, 3, "sampling options");
+      SamplingOptions options;
+      options.respacing = stringOption(given, "respacing", options.respacing);
+      options.eta = numberOption(given, "eta", options.eta);
+      options.ddpm = boolOption(given, "ddpm", options.ddpm);
+      options.useEma = boolOption(given, "useEma", options.useEma);
+      if (!(options.eta >= 0)) throwJs(info.Env(), ErrorCode::Config, "eta must be ≥ 0");
+      at::Tensor stepNoise;
+      if (given.Has("stepNoise") && !given.Get("stepNoise").IsUndefined()) stepNoise = TensorHandle::unwrap(given.Get("stepNoise"), "stepNoise");
+      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trajectory(noise, image, text, options, stepNoise); },
+          [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
+    });
+  }
+
+  // saveEma(path, metadata): Promise<void>.
+  Napi::Value SaveEma(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const std::string path = expectString(info, 0, "path");
+      safetensors::Metadata metadata = metadataFromJs(info.Env(), info[1]);
+      return job<bool>(info.Env(), [path, metadata](PromptGenerator& model, JobContext&) {
+            const auto state = namedState(model.ema());
+            expectFiniteState(state);
+            safetensors::write(path, state, metadata);
+            return true;
+          },
+          [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
+    });
+  }
+
+  // loadEma(path): Promise<void>; every name must match.
+  Napi::Value LoadEma(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const std::string path = expectString(info, 0, "path");
+      return job<bool>(info.Env(), [path](PromptGenerator& model, JobContext&) {
+            loadNamedState(model.ema(), safetensors::read(path).tensors, /*strict=*/true, path);
+            return true;
+          },
+          [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
+    });
+  }
+};
+
+Napi::Function definePromptGeneratorHandle(Napi::Env env) { return PromptGeneratorHandle::define(env); }
+
+void exportDiffusionFunctions(Napi::Env env, Napi::Object exports) {
+  exports.Set("diffusionSchedule", Napi::Function::New(env, DiffusionSchedule, "diffusionSchedule"));
+}
+
+}  // namespace diffprompt::napi

@@ -1,0 +1,108 @@
+#include "train/generator/prompt_generator.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "core/tensor_checks.h"
+
+namespace diffprompt {
+
+PromptGenerator::PromptGenerator(const PromptGeneratorConfig& config, uint64_t seed, torch::Device device, AdamOptions adam)
+    : Trainable(seed, device),
+      config_(config),
+      adam_(adam),
+      network_(config.network, generator_),
+      ema_(config.network, generator_),
+      diffusion_(config.schedule, config.diffusionSteps) {
+  // The EMA starts as a copy of the network, as DiT's update_ema(ema, model, decay=0).
+  torch::NoGradGuard noGrad;
+  auto target = ema_->named_parameters();
+  for (const auto& item : network_->named_parameters()) {
+    target[item.key()].copy_(item.value());
+    target[item.key()].set_requires_grad(false);
+  }
+  network_->to(device_);
+  ema_->to(device_);
+  ema_->eval();
+}
+
+void PromptGenerator::checkInputs(const at::Tensor& x, const at::Tensor& image, const at::Tensor& text) const {
+  const auto& c = config_.network;
+  expectDtype(x, at::kFloat, "latents");
+  expectShape(x, {-1, c.inChannels, c.inputSize, c.inputSize}, "latents");
+  expectDtype(image, at::kFloat, "image features");
+  expectShape(image, {x.size(0), c.imageConditionWidth}, "image features");
+  expectDtype(text, at::kFloat, "text features");
+  expectShape(text, {x.size(0), c.textConditionWidth}, "text features");
+}
+
+at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, bool useEma) {
+  checkInputs(x, image, text);
+  expectShape(t, {x.size(0)}, "timesteps");
+  torch::NoGradGuard noGrad;
+  MaskDit& net = useEma ? ema_ : network_;
+  net->eval();
+  return net->forward(x.to(device_), t.to(at::kLong).to(device_), image.to(device_), text.to(device_)).cpu();
+}
+
+DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const at::Tensor& image,
+                                        const at::Tensor& text) {
+  checkInputs(x0, image, text);
+  expectShape(t, {x0.size(0)}, "timesteps");
+  expectShape(noise, std::vector<int64_t>(x0.sizes().begin(), x0.sizes().end()), "noise");
+  torch::NoGradGuard noGrad;
+  network_->eval();
+  const at::Tensor steps = t.to(at::kLong);
+  const at::Tensor xt = diffusion_.qSample(x0, steps, noise);
+  const at::Tensor output = network_->forward(xt.to(device_), steps.to(device_), image.to(device_), text.to(device_));
+  const DiffusionLosses result = diffusion_.trainingLosses(output, x0.to(device_), xt.to(device_), steps, noise.to(device_));
+  return {result.mse.cpu(), result.vb.cpu(), result.loss.cpu()};
+}
+
+void PromptGenerator::updateEma() {
+  torch::NoGradGuard noGrad;
+  auto target = ema_->named_parameters();
+  for (const auto& item : network_->named_parameters()) target[item.key()].mul_(config_.emaDecay).add_(item.value(), 1.0 - config_.emaDecay);
+}
+
+GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::Tensor& image, const at::Tensor& text, double lr) {
+  checkInputs(x0, image, text);
+  if (!(lr > 0)) fail(ErrorCode::Config, "lr must be > 0");
+  ensureOptimizer();
+  network_->train();
+  optimizer_->zeroGrad();
+  const int64_t batch = x0.size(0);
+  const at::Tensor t = at::randint(diffusion_.steps(), {batch}, generator_, at::kLong);  // uniform per sample
+  const at::Tensor noise = at::randn(x0.sizes(), generator_, at::kFloat);
+  const at::Tensor input = x0.to(device_), epsilon = noise.to(device_);
+  const at::Tensor xt = diffusion_.qSample(input, t, epsilon);
+  const at::Tensor output = network_->forward(xt, t.to(device_), image.to(device_), text.to(device_));
+  const DiffusionLosses terms = diffusion_.trainingLosses(output, input, xt, t, epsilon);
+  const at::Tensor loss = terms.loss.mean();
+  const double value = loss.item<double>();
+  if (!std::isfinite(value)) fail(ErrorCode::Nan, "the diffusion loss became " + std::to_string(value) + ": lower the learning rate");
+  loss.backward();
+  optimizer_->step(lr);
+  updateEma();
+  return {value, terms.mse.mean().item<double>(), terms.vb.mean().item<double>()};
+}
+
+at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
+                                       const at::Tensor& stepNoise) {
+  checkInputs(noise, image, text);
+  c10::InferenceMode inference;
+  MaskDit& net = options.useEma ? ema_ : network_;
+  net->eval();
+  const GaussianDiffusion sampler(config_.schedule, config_.diffusionSteps, respacedTimesteps(options.respacing, config_.diffusionSteps));
+  if (stepNoise.defined()) {
+    expectShape(stepNoise, {sampler.steps(), noise.size(0), noise.size(1), noise.size(2), noise.size(3)}, "step noise");
+  }
+  const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);
+  const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, imageOn, textOn); };
+  const at::Tensor start = noise.to(device_);
+  const at::Tensor result = options.ddpm ? sampler.ddpmTrajectory(model, start, generator_, stepNoise)
+                                         : sampler.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
+  return result.cpu();
+}
+
+}  // namespace diffprompt
