@@ -1,38 +1,79 @@
 // One benchmark row on the addon's side, in a process of its own (so its peak RSS is its own):
 //   tsx bench/addon-side.ts WORKLOAD_INDEX DIR RUNS
-// Writes DIR/weights.safetensors, DIR/input.safetensors (masks, rng) and prints JSON
-// { times: ms[], loss: first step's loss, maxRssKb }.
+// Writes the model folder and DIR/input.safetensors (inputs, generator state) and prints JSON
+// { times: ms[], loss: the first call's loss (or the sample's mean for sampling), maxRssKb }.
 import path from 'node:path';
 import { writeSafetensors } from '../lib/io/safetensors';
 import { MaskVae } from '../lib/models/mask-vae';
+import { PromptGenerator } from '../lib/models/prompt-generator';
 import { worldMaskSet, stackMasks } from '../lib/data/mask-sets';
 import { Tensor } from '../lib/tensor';
-import { WORKLOADS } from './workloads';
+import { WORKLOADS, type Workload } from './workloads';
 
 const KL_WEIGHT = 3.7732e-4;
-const LR = 5e-3;
+const VAE_LR = 5e-3;
+const DIT_LR = 1e-4;
 const WARM_UP = 2;
 
-async function main(): Promise<void> {
-  const [index, dir, runs] = [Number(process.argv[2]), process.argv[3], Number(process.argv[4] ?? 10)];
-  const workload = WORKLOADS[index];
-  using vae = MaskVae.create(workload.config as never);
-  const side = vae.config.sampleSize;
-  const set = worldMaskSet({ seed: 0, split: 'train', count: workload.batch, size: side });
-  using masks = Tensor.from(stackMasks(set, Array.from({ length: workload.batch }, (_, i) => i)), [workload.batch, 1, side, side]);
-  await vae.save(path.join(dir, 'vae'));
-  // The PyTorch side continues from the same generator state, so both draw the same noise.
-  const state = await vae.rngState();
-  using rngTensor = Tensor.from(state, [state.length], 'uint8');
-  await writeSafetensors(path.join(dir, 'input.safetensors'), { masks, rng: rngTensor });
+/** Times `call` WARM_UP + runs times; the first result's value is the row's check value. */
+async function timeCalls(runs: number, call: () => Promise<number>): Promise<{ times: number[]; loss: number }> {
   const times: number[] = [];
   let loss = Number.NaN;
   for (let i = 0; i < WARM_UP + runs; i++) {
     const started = performance.now();
-    const result = await vae.trainStep(masks, { lr: LR, klWeight: KL_WEIGHT });
-    if (i === 0) loss = result.loss;
+    const value = await call();
+    if (i === 0) loss = value;
     if (i >= WARM_UP) times.push(performance.now() - started);
   }
+  return { times, loss };
+}
+
+async function rngTensor(model: { rngState(): Promise<Uint8Array> }): Promise<Tensor> {
+  const state = await model.rngState();
+  return Tensor.from(state, [state.length], 'uint8');
+}
+
+async function maskVaeRow(workload: Workload, dir: string, runs: number) {
+  using vae = MaskVae.create(workload.config as never);
+  const side = vae.config.sampleSize;
+  const set = worldMaskSet({ seed: 0, split: 'train', count: workload.batch, size: side });
+  using masks = Tensor.from(stackMasks(set, Array.from({ length: workload.batch }, (_, i) => i)), [workload.batch, 1, side, side]);
+  await vae.save(path.join(dir, 'model'));
+  // The PyTorch side continues from the same generator state, so both draw the same noise.
+  using rng = await rngTensor(vae);
+  await writeSafetensors(path.join(dir, 'input.safetensors'), { masks, rng });
+  return timeCalls(runs, async () => (await vae.trainStep(masks, { lr: VAE_LR, klWeight: KL_WEIGHT })).loss);
+}
+
+function wave(shape: number[], phase: number): Tensor {
+  const count = shape.reduce((a, b) => a * b, 1);
+  return Tensor.from(Float32Array.from({ length: count }, (_, i) => Math.sin(phase + 0.37 * i)), shape);
+}
+
+async function maskDitRow(workload: Workload, dir: string, runs: number) {
+  using generator = PromptGenerator.create(workload.config as never);
+  const c = generator.config;
+  using latents = wave([workload.batch, c.inChannels, c.inputSize, c.inputSize], 0.1);
+  using image = wave([workload.batch, c.imageConditionWidth], 1.2);
+  using text = wave([workload.batch, c.textConditionWidth], 2.3);
+  await generator.save(path.join(dir, 'model'));
+  using rng = await rngTensor(generator);
+  await writeSafetensors(path.join(dir, 'input.safetensors'), { latents, image_features: image, text_features: text, rng });
+  if (workload.kind === 'mask-dit-train-step') {
+    return timeCalls(runs, async () => (await generator.trainStep(latents, image, text, { lr: DIT_LR })).loss);
+  }
+  return timeCalls(runs, async () => {
+    using trajectory = await generator.trajectory(latents, image, text, { respacing: 'ddim25', useEma: true });
+    const values = await trajectory.data<'float32'>();
+    return values.subarray(values.length - latents.shape.reduce((a, b) => a * b, 1)).reduce((sum, v) => sum + Math.abs(v), 0);
+  });
+}
+
+async function main(): Promise<void> {
+  const [index, dir, defaultRuns] = [Number(process.argv[2]), process.argv[3]!, Number(process.argv[4] ?? 10)];
+  const workload = WORKLOADS[index]!;
+  const runs = workload.runs ?? defaultRuns;
+  const { times, loss } = workload.kind === 'mask-vae-train-step' ? await maskVaeRow(workload, dir, runs) : await maskDitRow(workload, dir, runs);
   console.log(JSON.stringify({ times, loss, maxRssKb: process.resourceUsage().maxRSS }));
 }
 

@@ -46,3 +46,16 @@ export function maskVaeForwardFlops(config: Pick<MaskVaeConfig, 'blockChannels' 
   });
   return flops + conv(width, config.outChannels, 3, side);
 }
+
+/** Forward FLOPs of MaskDiT for one latent: patch embedding, per block attention (qkv, scores,
+ * weighted sum, projection), MLP and adaLN modulation, the final layer. */
+export function maskDitForwardFlops(config: { inputSize: number; inChannels: number; patchSize: number; hiddenSize: number; depth: number; mlpRatio?: number }): number {
+  const tokens = (config.inputSize / config.patchSize) ** 2;
+  const hidden = config.hiddenSize;
+  const patch = config.inChannels * config.patchSize ** 2;
+  const mlp = (config.mlpRatio ?? 4) * hidden;
+  const block = 2 * tokens * hidden * 3 * hidden + 2 * 2 * tokens * tokens * hidden + 2 * tokens * hidden * hidden + 2 * 2 * tokens * hidden * mlp + 2 * 2 * hidden * 6 * hidden;
+  const final = 2 * tokens * hidden * patch * 2 + 2 * 2 * hidden * 2 * hidden;
+  const time = 2 * 256 * hidden + 2 * hidden * hidden;
+  return 2 * tokens * patch * hidden + time + config.depth * block + final;
+}

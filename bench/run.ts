@@ -63,7 +63,7 @@ function row(workload: Workload, index: number, threads: number, gemm: number): 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-bench-'));
   try {
     const addon = runSide(process.execPath, ['--import', 'tsx', path.join(__dirname, 'addon-side.ts'), String(index), dir, String(RUNS)]);
-    const torch = runSide(PYTHON, [path.join(__dirname, 'pytorch_side.py'), workload.kind, dir, String(RUNS), String(threads)]);
+    const torch = runSide(PYTHON, [path.join(__dirname, 'pytorch_side.py'), workload.kind, dir, String(workload.runs ?? RUNS), String(threads)]);
     const lossError = Math.abs(addon.loss - torch.loss) / Math.abs(torch.loss);
     const [a, t] = [median(addon.times), median(torch.times)];
     const ratio = a / t;

@@ -1,16 +1,21 @@
 // The benchmark rows. Each names a model and input the two sides build identically: the addon
 // side writes the initial weights, inputs and generator state; the PyTorch side reads them.
 import { MASK_VAE_PRESETS } from '../lib/config/mask-vae-config';
-import { maskVaeForwardFlops } from './flops';
+import { PROMPT_GENERATOR_PRESETS } from '../lib/config/prompt-generator-config';
+import { maskDitForwardFlops, maskVaeForwardFlops } from './flops';
+
+export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory';
 
 export interface Workload {
   name: string;
-  kind: 'mask-vae-train-step';
+  kind: WorkloadKind;
   batch: number;
   /** Analytic FLOPs of one timed call. */
   flops: number;
   config: Record<string, unknown>;
   tiny: boolean;
+  /** Timed runs per side, when a row is too slow for the default. */
+  runs?: number;
 }
 
 function vaeTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
@@ -25,4 +30,46 @@ function vaeTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
   };
 }
 
-export const WORKLOADS: Workload[] = [vaeTrainStep('tiny', 32), vaeTrainStep('paper', 16)];
+function ditConfig(preset: 'tiny' | 'paper') {
+  return { ...PROMPT_GENERATOR_PRESETS[preset], seed: 0 };
+}
+
+function ditTokens(config: ReturnType<typeof ditConfig>): number {
+  return (config.inputSize / config.patchSize) ** 2;
+}
+
+function ditTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
+  const config = ditConfig(preset);
+  return {
+    name: `MaskDiT train step, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`,
+    kind: 'mask-dit-train-step',
+    batch,
+    flops: 3 * batch * maskDitForwardFlops(config),
+    config,
+    tiny: preset === 'tiny',
+  };
+}
+
+function ddimTrajectory(preset: 'tiny' | 'paper', batch: number, runs?: number): Workload {
+  const config = ditConfig(preset);
+  return {
+    name: `DDIM-25 trajectory, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`,
+    kind: 'ddim-trajectory',
+    batch,
+    flops: 25 * batch * maskDitForwardFlops(config),
+    config,
+    tiny: preset === 'tiny',
+    runs,
+  };
+}
+
+export const WORKLOADS: Workload[] = [
+  vaeTrainStep('tiny', 32),
+  vaeTrainStep('paper', 16),
+  ditTrainStep('tiny', 32),
+  ditTrainStep('paper', 8),
+  ddimTrajectory('tiny', 1),
+  ddimTrajectory('tiny', 8),
+  ddimTrajectory('paper', 1, 5),
+  ddimTrajectory('paper', 8, 3),
+];

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { GroundingPipeline, isDiffPromptError } from '../lib';
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
+const CLIENT_ERRORS = new Set(['ERR_DATA', 'ERR_SHAPE', 'ERR_DTYPE', 'ERR_CONFIG']);
 
 function readBody(request: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -15,8 +16,12 @@ function readBody(request: http.IncomingMessage): Promise<string> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) reject(Object.assign(new Error(`the body is over ${MAX_BODY_BYTES} bytes`), { status: 413 }));
-      else chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) {
+        reject(Object.assign(new Error(`the body is over ${MAX_BODY_BYTES} bytes`), { status: 413 }));
+        request.destroy(); // stop reading the rest of the upload
+      } else {
+        chunks.push(chunk);
+      }
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
@@ -41,7 +46,8 @@ export function createGroundingServer(pipeline: GroundingPipeline): http.Server 
       send(response, 200, await pipeline.predict(Buffer.from(body.image, 'base64'), body.expression, { topK }));
     } catch (error) {
       if (error instanceof SyntaxError) return send(response, 400, { code: 'ERR_DATA', error: `the body is not JSON: ${error.message}` });
-      if (isDiffPromptError(error)) return send(response, 400, { code: error.code, error: error.message });
+      // The request's fault (bad image, expression or shape): 400; the server's (disposed model, libtorch): 500.
+      if (isDiffPromptError(error)) return send(response, CLIENT_ERRORS.has(error.code) ? 400 : 500, { code: error.code, error: error.message });
       const status = (error as { status?: number }).status ?? 500;
       send(response, status, { error: (error as Error).message });
     }

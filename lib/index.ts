@@ -14,7 +14,7 @@ export type { SaveOptions } from './models/native-model';
 export type * from './data/sample';
 
 // Data: the generated world, real formats, masks, images, tokenizers, batching.
-export { generateWorld, iterateWorld, worldSample, worldVocabulary } from './data/world';
+export { generateWorld, iterateWorld, worldSample, worldSource, worldVocabulary } from './data/world';
 export type { WorldOptions, WorldSample, SceneGraph } from './data/world';
 export { readRefcocoEval } from './data/readers/refcoco-eval';
 export { readMdetrCoco } from './data/readers/mdetr-coco';
@@ -62,3 +62,9 @@ export { GroundingPipeline } from './serving/grounding-pipeline';
 export type { GroundedBox, ImageInput } from './serving/grounding-pipeline';
 export { readReferringFile } from './data/readers/referring-file';
 export * as groundingOps from './ops/grounding-ops';
+
+// Stage 2: the prompt generator.
+export { PromptGenerator, diffusionSchedule } from './models/prompt-generator';
+export type { DiffusionLossTerms, TrajectoryOptions } from './models/prompt-generator';
+export { PROMPT_GENERATOR_PRESETS, promptGeneratorPreset } from './config/prompt-generator-config';
+export type { PromptGeneratorConfig, PromptGeneratorConfigInput } from './config/prompt-generator-config';

@@ -121,6 +121,7 @@ export interface NativePromptGeneratorHandle extends NativeModelHandle {
   ): Promise<NativeTensorHandle>;
   saveEma(path: string, metadata: Record<string, string>): Promise<void>;
   loadEma(path: string): Promise<void>;
+  resetEma(): Promise<void>;
 }
 
 export interface NativeRuntimeInfo {
@@ -171,7 +172,7 @@ export interface NativeAddon {
     head: { boxes: NativeTensorHandle; centerness: NativeTensorHandle; tokenLogits: NativeTensorHandle },
     positiveTokens: NativeTensorHandle,
     attentionMask: NativeTensorHandle,
-    options: { imageSize: number; topK?: number; scoreThreshold?: number; nmsIou?: number },
+    options: { imageSize: number; topK?: number; scoreThreshold?: number; nmsIou?: number; levelSizes?: number[] },
   ): Promise<{ boxes: NativeTensorHandle; scores: NativeTensorHandle }[]>;
   runtimeInfo(): NativeRuntimeInfo;
   setThreads(threads: number): void;

@@ -37,6 +37,20 @@ test('IoU and GIoU: identical, disjoint, nested and degenerate boxes', async () 
   close(await giou.data<'float32'>(), [1, -1 / 3, 4 / 16, -1 / 3]);
 });
 
+test('ATSS on a hand-made grid: a box no candidate reaches by mean + std gets its best inside candidate', async () => {
+  // 16×16 frame, strides 4 and 8, anchors 2·stride, one candidate per level. Box [2, 2, 10, 10]:
+  // stride 4's nearest centre (6, 6) has anchor [2, 2, 10, 10], IoU 1; stride 8's (4, 4) has
+  // [−4, −4, 12, 12], IoU 64/256 = 0.25. mean 0.625 + std 0.530 > 1: no candidate passes, so the
+  // inside candidate of highest IoU, (6, 6), is the one positive; its centerness is 1.
+  const { positive, centernessTarget, centers } = await atssAssign({ imageSize: 16, pyramidStrides: [4, 8], anchorScale: 2, atssTopK: 1 }, boxes([2, 2, 10, 10]));
+  const [flags, targets, points] = [await positive.data<'bool'>(), await centernessTarget.data<'float32'>(), await centers.data<'float32'>()];
+  const chosen = [...flags.keys()].filter((a) => flags[a]);
+  assert.equal(chosen.length, 1);
+  assert.equal([points[2 * chosen[0]!], points[2 * chosen[0]! + 1]], [6, 6]);
+  close([targets[chosen[0]!]!], [1]);
+  for (const t of [positive, centernessTarget, centers]) t.dispose();
+});
+
 test('NMS keeps the best box of each overlapping group, in score order', async () => {
   using kept = await nonMaximumSuppression(boxes([0, 0, 10, 10], [1, 0, 11, 10], [20, 20, 30, 30], [0, 1, 10, 11], [21, 20, 31, 30]), 0.6);
   assert.equal([...(await kept.data<'int64'>())].map(Number), [0, 2]);
@@ -74,14 +88,14 @@ test('ATSS: every box gets positives, all with centres inside it, and centerness
   for (const t of [positive, centernessTarget, centers]) t.dispose();
 });
 
-test('decoding: √(mean phrase-token probability · sigmoid(centerness)), threshold, NMS, topK, clipping', async () => {
+test('decoding: threshold on the phrase-token mean p̄, score √(p̄ · sigmoid(centerness)), NMS, topK, clipping', async () => {
   const logit = (p: number) => Math.log(p / (1 - p));
   // One sample, four locations, three tokens ([CLS], a phrase token, [SEP]); the phrase is token 1.
   const probabilities = [
     [0.9, 0.8, 0.9], // a: phrase 0.8
     [0.1, 0.6, 0.1], // b: phrase 0.6, overlaps a
     [0.1, 0.5, 0.1], // c: phrase 0.5, apart
-    [0.1, 0.01, 0.1], // d: phrase 0.01, below the threshold
+    [0.1, 0.01, 0.1], // d: phrase 0.01, at most the 0.05 threshold: dropped before centerness counts
   ];
   const centerness = [0.5, 0.9, 0.5, 0.5];
   const head = {
@@ -91,10 +105,13 @@ test('decoding: √(mean phrase-token probability · sigmoid(centerness)), thres
   };
   const mask = Tensor.from(Uint8Array.from([1, 1, 1]), [1, 3]);
   const [ranked] = await decodeBoxes(head, Tensor.from(Uint8Array.from([0, 1, 0]), [1, 3]), mask, { imageSize: 64 });
-  // Scores: a √(0.8·0.5)=0.632, b √(0.6·0.9)=0.735, c √(0.5·0.5)=0.5, d √(0.01·0.5)=0.071.
-  // b is best; a overlaps b (IoU 9/11 > 0.6) and goes; c stays; d passes 0.05 and stays.
-  close(await ranked!.scores.data<'float32'>(), [Math.sqrt(0.54), 0.5, Math.sqrt(0.005)]);
-  close(await ranked!.boxes.data<'float32'>(), [1, 0, 11, 10, 30, 30, 40, 64, 50, 50, 60, 60], 1e-4);
+  // Scores: a √(0.8·0.5)=0.632, b √(0.6·0.9)=0.735, c √(0.5·0.5)=0.5 (d is out: p̄ ≤ 0.05, as GLIP).
+  // b is best; a overlaps b (IoU 9/11 > 0.6) and goes; c stays, its box clipped to the frame.
+  close(await ranked!.scores.data<'float32'>(), [Math.sqrt(0.54), 0.5]);
+  close(await ranked!.boxes.data<'float32'>(), [1, 0, 11, 10, 30, 30, 40, 64], 1e-4);
+  // Per level, only the preNmsTopK… here: two levels of two locations each keep all of theirs.
+  const [levelled] = await decodeBoxes(head, Tensor.from(Uint8Array.from([0, 1, 0]), [1, 3]), mask, { imageSize: 64, levelSizes: [2, 2] });
+  close(await levelled!.scores.data<'float32'>(), [Math.sqrt(0.54), 0.5]);
   const [top] = await decodeBoxes(head, Tensor.from(Uint8Array.from([0, 1, 0]), [1, 3]), mask, { imageSize: 64, topK: 1, scoreThreshold: 0.1 });
   assert.is(top!.scores.shape[0], 1);
   // No phrase marked: every real token stands for it (a: mean 0.867, b: 0.267, ...).

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { worldSource } from '../lib/cli/grounding-command';
+import { worldSource } from '../lib/data/world';
 import { batchStream } from '../lib/data/batching';
 import { evaluateGrounding } from '../lib/eval/evaluate-grounding';
 import { GroundingModel } from '../lib/models/grounding-model';

@@ -85,7 +85,7 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
   await writeSafetensors(path.join(dir, 'in.safetensors'), { x, t, image_features: image, text_features: text });
   runParityScript('mask_dit.py', [config, weights, path.join(dir, 'in.safetensors'), path.join(dir, 'out.safetensors')]);
   const expected = (await readSafetensors(path.join(dir, 'out.safetensors'))).tensors;
-  const output = await values(await model.forward(x, t, image, text));
+  const output = await values(await model.forward(x, t, image, text, { useEma: false }));
   assert.ok(relativeError(output, await expected.get('output')!.data<'float32'>()) <= 1e-5, 'network output');
   assert.equal([...(await expected.get('parameters')!.data<'int64'>())], [BigInt(model.parameterCount())]);
 
@@ -142,6 +142,44 @@ test('training lowers the loss on a fixed batch, the EMA trails the weights, and
   await expectError('ERR_CHECKPOINT', () => PromptGenerator.load(path.join(dir, 'g')), /ema\.safetensors/);
 });
 
+test('the EMA after one step is d·initial + (1 − d)·weights', async () => {
+  const dir = tempDir();
+  using model = PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });
+  await model.save(path.join(dir, 'before'));
+  using latents = wave([4, 4, 8, 8], 0.5);
+  using image = wave([4, 32], 1.5);
+  using text = wave([4, 48], 2.5);
+  await model.trainStep(latents, image, text, { lr: 1e-2 });
+  await model.save(path.join(dir, 'after'));
+  const initial = (await readSafetensors(path.join(dir, 'before', 'model.safetensors'))).tensors;
+  const weights = (await readSafetensors(path.join(dir, 'after', 'model.safetensors'))).tensors;
+  const ema = (await readSafetensors(path.join(dir, 'after', 'ema.safetensors'))).tensors;
+  // adaLN-Zero: at the first step only the final linear layer gets a gradient (everything before it
+  // sees the zero weights behind it).
+  for (const name of ['final_layer.linear.weight', 'final_layer.linear.bias']) {
+    const [i, w, e] = await Promise.all([initial, weights, ema].map((set) => set.get(name)!.data<'float32'>()));
+    assert.not.equal(w, i, `${name} trained`);
+    const expected = Float32Array.from(i, (v, k) => 0.9 * v + 0.1 * w[k]!);
+    assert.ok(relativeError(e, expected) <= 1e-6, name);
+  }
+});
+
+test('DDPM sampling: deterministic given its noise, and a different path than DDIM', async () => {
+  using model = PromptGenerator.create(SMALL);
+  const dir = tempDir();
+  await randomiseWeights(model, dir);
+  using noise = wave([2, 4, 8, 8], 0.7);
+  using image = wave([2, 32], 1.7);
+  using text = wave([2, 48], 2.7);
+  using stepNoise = wave([100, 2, 4, 8, 8], 5.5);
+  const first = await values(await model.trajectory(noise, image, text, { ddpm: true, respacing: '', useEma: false, stepNoise }));
+  assert.is(first.length, 100 * 2 * 4 * 8 * 8);
+  assert.equal(await values(await model.trajectory(noise, image, text, { ddpm: true, respacing: '', useEma: false, stepNoise })), first);
+  assert.ok(first.every(Number.isFinite));
+  const ddim = await values(await model.trajectory(noise, image, text, { respacing: '', useEma: false }));
+  assert.not.equal(ddim.subarray(ddim.length - 512), first.subarray(first.length - 512));
+});
+
 test('bad input: wrong latent shape or feature width, unknown schedule, bad respacing', async () => {
   using model = PromptGenerator.create(SMALL);
   using image = wave([2, 32], 0);
@@ -149,6 +187,10 @@ test('bad input: wrong latent shape or feature width, unknown schedule, bad resp
   await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 16, 16], 0), image, text, { lr: 1e-4 }), /latents/);
   await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 8, 8], 0), text, text, { lr: 1e-4 }), /image features/);
   await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'ddim33' }));
+  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'fast' }));
+  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'ddim25x' }));
+  await expectError('ERR_DATA', () => model.losses(wave([2, 4, 8, 8], 0), Tensor.from(BigInt64Array.from([0n, 100n]), [2]), wave([2, 4, 8, 8], 1), image, text), /timestep/);
+  assert.throws(() => PromptGenerator.create({ ...SMALL, diffusionSteps: 10 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
   assert.throws(() => PromptGenerator.create({ ...SMALL, schedule: 'cosine' as 'linear' }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
   assert.throws(() => PromptGenerator.create({ ...SMALL, numHeads: 3 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
 });

@@ -11,7 +11,7 @@ import { drawSampleGrid } from '../data/drawing/sample-grid';
 import { encodePng } from '../data/images/encode-png';
 import { worldMaskSet } from '../data/mask-sets';
 import type { Box } from '../data/sample';
-import { worldSample } from '../data/world';
+import { worldSample, worldSource } from '../data/world';
 import { evaluateGrounding } from '../eval/evaluate-grounding';
 import { GroundingModel } from '../models/grounding-model';
 import { evaluateReconstruction } from '../eval/mask-reconstruction';
@@ -20,7 +20,7 @@ import { Mlp } from '../models/mlp';
 import { packageRoot } from '../native';
 import { runtimeInfo } from '../runtime';
 import { Tensor } from '../tensor';
-import { recallLine, worldSource } from './grounding-command';
+import { recallLine } from './grounding-command';
 import { ProgressBar } from './progress-bar';
 import { drawReconstructions } from './vae-command';
 

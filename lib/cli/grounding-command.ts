@@ -7,8 +7,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { groundingPreset } from '../config/grounding-config';
 import { readReferringFile } from '../data/readers/referring-file';
-import { type WorldFamily, type WorldSplit, WORLD_SPLITS, worldSample } from '../data/world';
-import type { RandomAccessSamples } from '../data/batching';
+import { type WorldFamily, type WorldSplit, WORLD_SPLITS, worldSource } from '../data/world';
 import { DiffPromptError } from '../errors';
 import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
 import type { OverlapCriterion } from '../eval/grounding-recall';
@@ -18,11 +17,6 @@ import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 
 export const DEFAULT_GROUNDING_DIR = path.join('pretrained', 'grounding-tiny');
-
-/** The generated world's samples of one split and family, made on demand. */
-export function worldSource(options: { seed: number; split: WorldSplit; family: WorldFamily; count: number; size?: number }): RandomAccessSamples {
-  return { count: options.count, get: (index) => worldSample(options, index) };
-}
 
 function criterionOf(value: string): OverlapCriterion {
   if (value !== 'iou' && value !== 'giou') throw new DiffPromptError('ERR_CONFIG', `--criterion must be iou or giou, got '${value}'`);

@@ -9,7 +9,7 @@ import { type PromptGeneratorConfig, type PromptGeneratorConfigInput, promptGene
 import { DiffPromptError } from '../errors';
 import { EMA_FILE, weightsMetadata } from '../io/checkpoint-folder';
 import { native } from '../native';
-import type { NativePromptGeneratorHandle } from '../native-api';
+import type { NativeLoadReport, NativePromptGeneratorHandle } from '../native-api';
 import { Tensor } from '../tensor';
 import { NativeModel, storedConfig } from './native-model';
 
@@ -75,7 +75,16 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
     await handle.loadEma(file);
   }
 
-  /** The network's output at (x_t, t): B×2C×S×S, ε̂ then the variance interpolation v. */
+  /** Loads weights by name (e.g. the published mask_dit weights, which are an EMA) into the
+   * network, and makes them the EMA weights too. */
+  override async loadWeights(file: string, options: { strict?: boolean } = {}): Promise<NativeLoadReport> {
+    const report = await super.loadWeights(file, options);
+    await this.run((handle) => handle.resetEma());
+    return report;
+  }
+
+  /** The network's output at (x_t, t): B×2C×S×S, ε̂ then the variance interpolation v; with the
+   * EMA weights unless useEma is false. */
   async forward(x: Tensor, t: Tensor, image: Tensor, text: Tensor, options: { useEma?: boolean } = {}): Promise<Tensor> {
     return new Tensor(await this.run((handle) => handle.forward(x.handle, t.handle, image.handle, text.handle, options)));
   }

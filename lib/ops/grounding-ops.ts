@@ -27,14 +27,16 @@ export async function atssAssign(
   return { positive: new Tensor(result.positive), centernessTarget: new Tensor(result.centernessTarget), centers: new Tensor(result.centers) };
 }
 
-/** The head's raw outputs → ranked boxes per sample: score = √(mean phrase-token probability ·
- * sigmoid(centerness)), threshold, NMS, topK, clipped to [0, imageSize]. boxes B×A×4, centerness
- * B×A (logits), tokenLogits B×A×T; positiveTokens, attentionMask B×T. */
+/** The head's raw outputs → ranked boxes per sample, as GLIP: locations whose mean phrase-token
+ * probability p̄ is at most scoreThreshold are dropped, score = √(p̄ · sigmoid(centerness)), NMS,
+ * topK, boxes clipped to [0, imageSize]. boxes B×A×4, centerness
+ * B×A (logits), tokenLogits B×A×T; positiveTokens, attentionMask B×T; levelSizes: locations per
+ * pyramid level (each keeps its own best 1000 before NMS). */
 export async function decodeBoxes(
   head: { boxes: Tensor; centerness: Tensor; tokenLogits: Tensor },
   positiveTokens: Tensor,
   attentionMask: Tensor,
-  options: { imageSize: number; topK?: number; scoreThreshold?: number; nmsIou?: number },
+  options: { imageSize: number; topK?: number; scoreThreshold?: number; nmsIou?: number; levelSizes?: number[] },
 ): Promise<{ boxes: Tensor; scores: Tensor }[]> {
   const ranked = await native().decodeBoxes(
     { boxes: head.boxes.handle, centerness: head.centerness.handle, tokenLogits: head.tokenLogits.handle },

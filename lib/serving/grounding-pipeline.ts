@@ -61,7 +61,7 @@ export class GroundingPipeline {
       this.batchOptions,
     );
     const batch = assembleBatch([prepared], this.batchOptions);
-    const [ranked] = await this.model.predict(batch, { topK: 10, ...options });
+    const [ranked] = await this.model.predict(batch, { ...options, topK: options.topK ?? 10 });
     return ranked!.map(({ box: [x0, y0, x1, y1], score }) => ({ box: toImageBox([x0, y0, x1 - x0, y1 - y0], prepared.transform), score }));
   }
 

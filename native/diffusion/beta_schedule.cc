@@ -18,6 +18,8 @@ const char* betaScheduleName(BetaSchedule schedule) { return schedule == BetaSch
 at::Tensor betasFor(BetaSchedule schedule, int64_t steps) {
   if (steps < 1) fail(ErrorCode::Config, "a diffusion needs at least one step");
   if (schedule == BetaSchedule::Linear) {
+    // β runs to 20/T: below 20 steps it would pass 1 (improved-diffusion asserts 0 < β ≤ 1).
+    if (steps < 20) fail(ErrorCode::Config, "the linear schedule needs at least 20 diffusion steps (its last β is 20/T)");
     const double scale = 1000.0 / static_cast<double>(steps);
     return at::linspace(scale * 0.0001, scale * 0.02, steps, at::kDouble);
   }
@@ -31,32 +33,34 @@ at::Tensor betasFor(BetaSchedule schedule, int64_t steps) {
   return betas;
 }
 
+namespace {
+
+/** A whole positive decimal number, or ERR_CONFIG naming the respacing. */
+int64_t stepCount(const std::string& digits, const std::string& respacing) {
+  const bool valid = !digits.empty() && digits.size() <= 9 && digits.find_first_not_of("0123456789") == std::string::npos;
+  if (!valid || std::stoll(digits) < 1) fail(ErrorCode::Config, "respacing '" + respacing + "' must be ddimN, N or empty");
+  return std::stoll(digits);
+}
+
+}  // namespace
+
 std::vector<int64_t> respacedTimesteps(const std::string& respacing, int64_t steps) {
   std::vector<int64_t> kept;
-  if (respacing.rfind("ddim", 0) == 0) {
-    int64_t wanted = 0;
-    try {
-      wanted = std::stoll(respacing.substr(4));
-    } catch (const std::exception&) {
-      fail(ErrorCode::Config, "respacing '" + respacing + "' is not ddimN");
-    }
-    // improved-diffusion: the first stride i in 1..T−1 with len(range(0, T, i)) == N.
-    for (int64_t stride = 1; stride < steps; ++stride) {
-      if ((steps + stride - 1) / stride == wanted) {
-        for (int64_t t = 0; t < steps; t += stride) kept.push_back(t);
-        return kept;
-      }
-    }
-    if (wanted == steps) {
-      for (int64_t t = 0; t < steps; ++t) kept.push_back(t);
+  const bool ddim = respacing.rfind("ddim", 0) == 0;
+  const int64_t wanted = respacing.empty() ? steps : stepCount(ddim ? respacing.substr(4) : respacing, respacing);
+  if (!ddim) {
+    if (wanted != steps) fail(ErrorCode::Config, "respacing '" + respacing + "': only ddimN or all " + std::to_string(steps) + " steps are supported");
+    for (int64_t t = 0; t < steps; ++t) kept.push_back(t);
+    return kept;
+  }
+  // improved-diffusion: the first stride i in 1..T with len(range(0, T, i)) == N.
+  for (int64_t stride = 1; stride <= steps; ++stride) {
+    if ((steps + stride - 1) / stride == wanted) {
+      for (int64_t t = 0; t < steps; t += stride) kept.push_back(t);
       return kept;
     }
-    fail(ErrorCode::Config, "cannot make " + respacing + " from " + std::to_string(steps) + " steps with an even stride");
   }
-  const int64_t wanted = respacing.empty() ? steps : std::stoll(respacing);
-  if (wanted != steps) fail(ErrorCode::Config, "respacing '" + respacing + "': only ddimN or all " + std::to_string(steps) + " steps are supported");
-  for (int64_t t = 0; t < steps; ++t) kept.push_back(t);
-  return kept;
+  fail(ErrorCode::Config, "cannot make " + respacing + " from " + std::to_string(steps) + " steps with an even stride");
 }
 
 }  // namespace diffprompt

@@ -43,8 +43,8 @@ class GaussianDiffusion {
                                  const at::Tensor& t, const at::Tensor& noise) const;
 
   /** DDIM from x_T = noise down to x_0; returns every step's result (steps()×B×C×H×W, the last is
-   * the sample). With eta > 0 each step adds σ·z, z from stepNoise[k] when given (steps()×B×C×H×W),
-   * else drawn from `generator`. */
+   * the sample). With eta > 0 each step but the last adds σ·z: z is stepNoise[n] for the n-th step
+   * taken (stepNoise steps()×B×C×H×W; its last slice is not used), else drawn from `generator`. */
   at::Tensor ddimTrajectory(const DenoiseFunction& model, const at::Tensor& noise, double eta, at::Generator& generator,
                             const at::Tensor& stepNoise = {}) const;
   /** Ancestral (DDPM) sampling with the learned variance; the same layout as ddimTrajectory. */

@@ -51,9 +51,15 @@ GroundingConfig configFromJs(const Napi::Object& options) {
   }
   if (c.headChannels % c.normGroups != 0) fail(ErrorCode::Config, "headChannels must divide by normGroups");
   for (const int64_t stride : c.pyramidStrides) {
+    // stride = patchSize·2^k exactly, k from −2 to 2; finer levels halve the width per doubling.
     bool reachable = false;
-    for (int k = -2; k <= 2; ++k) reachable = reachable || (k >= 0 ? c.patchSize << k : c.patchSize >> -k) == stride;
-    if (!reachable || c.imageSize % stride != 0) fail(ErrorCode::Config, "every pyramid stride must be patchSize·2^k (k from −2 to 2) and divide imageSize");
+    for (int64_t k = -2; k <= 2; ++k) {
+      const int64_t factor = int64_t(1) << (k < 0 ? -k : k);
+      reachable = reachable || (k >= 0 ? c.patchSize * factor == stride : stride * factor == c.patchSize && c.visionWidth % factor == 0);
+    }
+    if (!reachable || c.imageSize % stride != 0) {
+      fail(ErrorCode::Config, "every pyramid stride must be patchSize·2^k (k from −2 to 2, visionWidth divisible by 2^−k) and divide imageSize");
+    }
   }
   return c;
 }
@@ -169,16 +175,24 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
         options.scoreThreshold = numberOption(given, "scoreThreshold", options.scoreThreshold);
         options.nmsIou = numberOption(given, "nmsIou", options.nmsIou);
       }
-      using Ranked = std::vector<RankedBoxes>;
-      return job<Ranked>(info.Env(), [batch, options](GroundingModel& model, JobContext&) { return model.predict(batch, options); },
+      // Plain floats leave the job: the completion on the event loop touches no tensor.
+      using Ranked = std::vector<std::pair<std::vector<float>, std::vector<float>>>;
+      return job<Ranked>(info.Env(), [batch, options](GroundingModel& model, JobContext&) {
+            Ranked ranked;
+            for (const RankedBoxes& item : model.predict(batch, options)) {
+              const at::Tensor boxes = item.boxes.to(at::kFloat).contiguous(), scores = item.scores.to(at::kFloat).contiguous();
+              ranked.emplace_back(std::vector<float>(boxes.data_ptr<float>(), boxes.data_ptr<float>() + boxes.numel()),
+                                  std::vector<float>(scores.data_ptr<float>(), scores.data_ptr<float>() + scores.numel()));
+            }
+            return ranked;
+          },
           [](Napi::Env env, Ranked& ranked) -> Napi::Value {
             Napi::Array list = Napi::Array::New(env, ranked.size());
             for (size_t i = 0; i < ranked.size(); ++i) {
-              const at::Tensor boxes = ranked[i].boxes.to(at::kFloat).contiguous(), scores = ranked[i].scores.to(at::kFloat).contiguous();
-              Napi::Float32Array boxArray = Napi::Float32Array::New(env, static_cast<size_t>(boxes.numel()));
-              Napi::Float32Array scoreArray = Napi::Float32Array::New(env, static_cast<size_t>(scores.numel()));
-              if (boxes.numel()) std::memcpy(boxArray.Data(), boxes.data_ptr<float>(), sizeof(float) * static_cast<size_t>(boxes.numel()));
-              if (scores.numel()) std::memcpy(scoreArray.Data(), scores.data_ptr<float>(), sizeof(float) * static_cast<size_t>(scores.numel()));
+              Napi::Float32Array boxArray = Napi::Float32Array::New(env, ranked[i].first.size());
+              Napi::Float32Array scoreArray = Napi::Float32Array::New(env, ranked[i].second.size());
+              std::copy(ranked[i].first.begin(), ranked[i].first.end(), boxArray.Data());
+              std::copy(ranked[i].second.begin(), ranked[i].second.end(), scoreArray.Data());
               Napi::Object entry = Napi::Object::New(env);
               entry.Set("boxes", boxArray);
               entry.Set("scores", scoreArray);

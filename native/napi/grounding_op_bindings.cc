@@ -93,7 +93,7 @@ Napi::Value AtssAssign(const Napi::CallbackInfo& info) {
 }
 
 // decodeBoxes({ boxes B×A×4, centerness B×A, tokenLogits B×A×T }, positiveTokens B×T,
-// attentionMask B×T, { imageSize, topK, scoreThreshold, nmsIou }):
+// attentionMask B×T, { imageSize, topK, scoreThreshold, nmsIou, levelSizes }):
 // Promise<[{ boxes: Tensor K×4, scores: Tensor K }]>, per sample.
 Napi::Value DecodeBoxes(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
@@ -116,6 +116,10 @@ Napi::Value DecodeBoxes(const Napi::CallbackInfo& info) {
     options.topK = integerOption(given, "topK", options.topK, 1);
     options.scoreThreshold = numberOption(given, "scoreThreshold", options.scoreThreshold);
     options.nmsIou = numberOption(given, "nmsIou", options.nmsIou);
+    options.levelSizes = integerListOption(given, "levelSizes", 1);
+    int64_t covered = 0;
+    for (const int64_t size : options.levelSizes) covered += size;
+    if (!options.levelSizes.empty() && covered != locations) throwJs(info.Env(), ErrorCode::Shape, "levelSizes must add up to the locations of the head outputs");
     using Ranked = std::vector<RankedBoxes>;
     return PromiseJob<Ranked>::start(info.Env(), nullptr,
         [=](JobContext&) { return decodeBoxes(output, positive, mask, imageSize, options); },

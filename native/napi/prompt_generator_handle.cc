@@ -1,6 +1,6 @@
 // NativePromptGenerator: lib/models/prompt-generator.ts's engine. new NativePromptGenerator(config)
 // with MaskDitConfig's keys, schedule ('linear' | 'squaredcos_cap_v2'), diffusionSteps, emaDecay,
-// seed, device, lr, weightDecay. Also diffusionSchedule(name, steps, respacing), a free function.
+// seed, device, lr, weightDecay.
 #include <napi.h>
 
 #include "core/runtime.h"
@@ -43,30 +43,6 @@ Napi::Object diffusionLossesToJs(Napi::Env env, DiffusionLosses& losses) {
   return result;
 }
 
-// diffusionSchedule(name, steps, respacing): Promise<{ betas, alphasCumprod (float64), timesteps (int64) }>.
-Napi::Value DiffusionSchedule(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] {
-    const std::string name = expectString(info, 0, "schedule");
-    const int64_t steps = info[1].IsNumber() ? info[1].As<Napi::Number>().Int64Value() : 100;
-    const std::string respacing = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
-    struct Tables {
-      at::Tensor betas, alphasCumprod, timesteps;
-    };
-    return PromiseJob<Tables>::start(info.Env(), nullptr,
-        [=](JobContext&) {
-          const GaussianDiffusion diffusion(betaScheduleFromName(name), steps, respacedTimesteps(respacing, steps));
-          return Tables{diffusion.betas(), diffusion.alphasCumprod(), at::tensor(diffusion.timestepMap(), at::kLong)};
-        },
-        [](Napi::Env env, Tables& tables) -> Napi::Value {
-          Napi::Object result = Napi::Object::New(env);
-          result.Set("betas", TensorHandle::wrap(env, tables.betas));
-          result.Set("alphasCumprod", TensorHandle::wrap(env, tables.alphasCumprod));
-          result.Set("timesteps", TensorHandle::wrap(env, tables.timesteps));
-          return result;
-        });
-  });
-}
-
 }  // namespace
 
 class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGenerator> {
@@ -79,6 +55,7 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     methods.push_back(InstanceMethod("trajectory", &PromptGeneratorHandle::Trajectory));
     methods.push_back(InstanceMethod("saveEma", &PromptGeneratorHandle::SaveEma));
     methods.push_back(InstanceMethod("loadEma", &PromptGeneratorHandle::LoadEma));
+    methods.push_back(InstanceMethod("resetEma", &PromptGeneratorHandle::ResetEma));
     return DefineClass(env, "NativePromptGenerator", methods);
   }
 
@@ -103,7 +80,7 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     return guarded(info.Env(), [&] {
       const at::Tensor x = TensorHandle::unwrap(info[0], "x"), t = TensorHandle::unwrap(info[1], "t");
       const at::Tensor image = TensorHandle::unwrap(info[2], "image features"), text = TensorHandle::unwrap(info[3], "text features");
-      const bool useEma = info.Length() > 4 && info[4].IsObject() && boolOption(info[4].As<Napi::Object>(), "useEma", false);
+      const bool useEma = !(info.Length() > 4 && info[4].IsObject()) || boolOption(info[4].As<Napi::Object>(), "useEma", true);
       return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.forward(x, t, image, text, useEma); },
           [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
     });
@@ -181,12 +158,19 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
           [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
     });
   }
+
+  // resetEma(): Promise<void>; the EMA weights become a copy of the network's.
+  Napi::Value ResetEma(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return job<bool>(info.Env(), [](PromptGenerator& model, JobContext&) {
+            model.resetEma();
+            return true;
+          },
+          [](Napi::Env env, bool&) -> Napi::Value { return env.Undefined(); });
+    });
+  }
 };
 
 Napi::Function definePromptGeneratorHandle(Napi::Env env) { return PromptGeneratorHandle::define(env); }
-
-void exportDiffusionFunctions(Napi::Env env, Napi::Object exports) {
-  exports.Set("diffusionSchedule", Napi::Function::New(env, DiffusionSchedule, "diffusionSchedule"));
-}
 
 }  // namespace diffprompt::napi

@@ -27,14 +27,6 @@ at::Tensor CrossAttentionImpl::forward(const at::Tensor& queries, const at::Tens
   return outProj_(multiHeadAttention(qProj_(queries), kProj_(keys), vProj_(keys), heads_, additiveMask));
 }
 
-FeedForwardImpl::FeedForwardImpl(int64_t width, int64_t hidden) {
-  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-6)));
-  fc1_ = register_module("fc1", torch::nn::Linear(width, hidden));
-  fc2_ = register_module("fc2", torch::nn::Linear(hidden, width));
-}
-
-at::Tensor FeedForwardImpl::forward(const at::Tensor& x) { return fc2_(at::gelu(fc1_(norm_(x)))); }
-
 at::Tensor additiveAttentionMask(const at::Tensor& attentionMask) {
   return ((1.0 - attentionMask.to(at::kFloat)) * -10000.0).view({attentionMask.size(0), 1, 1, attentionMask.size(1)});
 }

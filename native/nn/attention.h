@@ -1,6 +1,6 @@
-// Multi-head scaled dot-product attention and the pieces the transformers share (the grounding
-// encoders and fusion, the DiT blocks): cross-attention with its own projections, a pre-norm
-// feed-forward, and BERT's additive attention mask.
+// Multi-head scaled dot-product attention and what the transformers share around it (the
+// grounding encoders and fusion, the DiT blocks): cross-attention with its own projections and
+// BERT's additive attention mask.
 #pragma once
 
 #include <torch/torch.h>
@@ -26,18 +26,6 @@ class CrossAttentionImpl : public torch::nn::Module {
   torch::nn::Linear qProj_{nullptr}, kProj_{nullptr}, vProj_{nullptr}, outProj_{nullptr};
 };
 TORCH_MODULE(CrossAttention);
-
-/** LayerNorm → Linear → GELU → Linear (fc1, fc2), no residual: the caller adds it. */
-class FeedForwardImpl : public torch::nn::Module {
- public:
-  FeedForwardImpl(int64_t width, int64_t hidden);
-  at::Tensor forward(const at::Tensor& x);
-
- private:
-  torch::nn::LayerNorm norm_{nullptr};
-  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
-};
-TORCH_MODULE(FeedForward);
 
 /** The additive mask of a B×S 0/1 attention mask: B×1×1×S, 0 where 1, −10000 where 0 (BERT's). */
 at::Tensor additiveAttentionMask(const at::Tensor& attentionMask);

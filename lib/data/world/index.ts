@@ -16,6 +16,7 @@
 // `<image id>-<family>-<slot>`. They are unique within one world (seed, size); the same seed at
 // another image size draws the same scene keys but may settle on other scenes.
 import type { BinaryMask, CharSpan, ExpressionFamily, ReferringSample, RgbImage } from '../sample';
+import type { RandomAccessSamples } from '../batching/sample-source';
 import { DiffPromptError } from '../../errors';
 import type { ShapeName } from './attributes';
 import { phraseReferral } from './expressions';
@@ -122,4 +123,10 @@ export function worldSample(options: WorldOptions, index: number): WorldSample {
   }
   const place = placeOf(resolved.family, index);
   return sampleOf(sceneOf(resolved, place.sceneIndex), resolved, place);
+}
+
+/** The samples of one world dataset made on demand, one at a time (a batch stream's source). */
+export function worldSource(options: WorldOptions): RandomAccessSamples {
+  const resolved = resolveWorldOptions(options);
+  return { count: resolved.count, get: (index) => worldSample(resolved, index) };
 }

@@ -2,6 +2,14 @@
 
 namespace diffprompt {
 
+FeedForwardImpl::FeedForwardImpl(int64_t width, int64_t hidden) {
+  norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width}).eps(1e-6)));
+  fc1_ = register_module("fc1", torch::nn::Linear(width, hidden));
+  fc2_ = register_module("fc2", torch::nn::Linear(hidden, width));
+}
+
+at::Tensor FeedForwardImpl::forward(const at::Tensor& x) { return fc2_(at::gelu(fc1_(norm_(x)))); }
+
 FusionLayerImpl::FusionLayerImpl(int64_t imageWidth, int64_t textWidth, int64_t heads) {
   imageNorm_ = register_module("image_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({imageWidth}).eps(1e-6)));
   textNorm_ = register_module("text_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({textWidth}).eps(1e-6)));

@@ -12,6 +12,18 @@
 
 namespace diffprompt {
 
+/** LayerNorm → Linear → GELU → Linear (fc1, fc2), no residual: the caller adds it. */
+class FeedForwardImpl : public torch::nn::Module {
+ public:
+  FeedForwardImpl(int64_t width, int64_t hidden);
+  at::Tensor forward(const at::Tensor& x);
+
+ private:
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+TORCH_MODULE(FeedForward);
+
 class FusionLayerImpl : public torch::nn::Module {
  public:
   FusionLayerImpl(int64_t imageWidth, int64_t textWidth, int64_t heads);

@@ -53,12 +53,6 @@ GroundingHeadImpl::GroundingHeadImpl(const GroundingConfig& config, at::Generato
   bias0_ = register_parameter("bias0", torch::full({1}, -std::log((1.0 - 0.01) / 0.01)));
 }
 
-at::Tensor GroundingHeadImpl::locationFeatures(const std::vector<at::Tensor>& levels) {
-  std::vector<at::Tensor> features;
-  for (const auto& level : levels) features.push_back(tower_->forward(level).flatten(2).transpose(1, 2));  // B×HW×C
-  return at::cat(features, 1);
-}
-
 HeadOutput GroundingHeadImpl::forward(const std::vector<at::Tensor>& levels, const at::Tensor& text) {
   std::vector<at::Tensor> distances, centerness, features;
   for (size_t l = 0; l < levels.size(); ++l) {

@@ -2,8 +2,9 @@
 // pyramid level, then per location a box (distances to its four sides), a centerness logit and
 // token-alignment logits. GLIP's dot-product scoring:
 //   ê = L2-normalised text tokens; logits[a, k] = q_a · proj(ê_k / 2) / exp(log_scale) + ê_k · bias_lang + bias0
-// with q_a the tower's feature at location a. Names: tower.i.{conv,norm}, bbox_pred, centerness,
-// scales.l, dot_product_projection_text, log_scale, bias_lang, bias0.
+// with q_a the tower's feature at location a. Names: tower.{0,1,3,4,...} (convolution, GroupNorm,
+// ReLU per layer), bbox_pred, centerness, scales (one per level), dot_product_projection_text,
+// log_scale, bias_lang, bias0.
 #pragma once
 
 #include <torch/torch.h>
@@ -34,8 +35,6 @@ class GroundingHeadImpl : public torch::nn::Module {
   GroundingHeadImpl(const GroundingConfig& config, at::Generator& generator);
   /** levels[l] B×C×H_l×W_l; text B×S×Dt (after fusion). */
   HeadOutput forward(const std::vector<at::Tensor>& levels, const at::Tensor& text);
-  /** The tower's features of every location: B×A×C (the queries of the dot product). */
-  at::Tensor locationFeatures(const std::vector<at::Tensor>& levels);
 
  private:
   GroundingConfig config_;

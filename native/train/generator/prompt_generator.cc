@@ -7,20 +7,34 @@
 
 namespace diffprompt {
 
+namespace {
+
+/** The EMA copy is overwritten with the network's weights at once: its own initial draws come from
+ * a throwaway generator, so that building it does not move the model's. */
+at::Generator& scratchGenerator() {
+  thread_local at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(0);
+  return generator;
+}
+
+void expectTimesteps(const at::Tensor& t, int64_t batch, int64_t steps) {
+  expectShape(t, {batch}, "timesteps");
+  if (t.scalar_type() != at::kLong && t.scalar_type() != at::kInt) fail(ErrorCode::Dtype, "timesteps must be int64 or int32, not " + dtypeName(t.scalar_type()));
+  if (t.numel() > 0 && (t.min().item<int64_t>() < 0 || t.max().item<int64_t>() >= steps)) {
+    fail(ErrorCode::Data, "a timestep is outside 0.." + std::to_string(steps - 1));
+  }
+}
+
+}  // namespace
+
 PromptGenerator::PromptGenerator(const PromptGeneratorConfig& config, uint64_t seed, torch::Device device, AdamOptions adam)
     : Trainable(seed, device),
       config_(config),
       adam_(adam),
       network_(config.network, generator_),
-      ema_(config.network, generator_),
+      ema_(config.network, scratchGenerator()),
       diffusion_(config.schedule, config.diffusionSteps) {
-  // The EMA starts as a copy of the network, as DiT's update_ema(ema, model, decay=0).
-  torch::NoGradGuard noGrad;
-  auto target = ema_->named_parameters();
-  for (const auto& item : network_->named_parameters()) {
-    target[item.key()].copy_(item.value());
-    target[item.key()].set_requires_grad(false);
-  }
+  for (auto& parameter : ema_->parameters()) parameter.set_requires_grad(false);
+  resetEma();  // the EMA starts as a copy of the network, as DiT's update_ema(ema, model, decay=0)
   network_->to(device_);
   ema_->to(device_);
   ema_->eval();
@@ -38,7 +52,7 @@ void PromptGenerator::checkInputs(const at::Tensor& x, const at::Tensor& image, 
 
 at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, bool useEma) {
   checkInputs(x, image, text);
-  expectShape(t, {x.size(0)}, "timesteps");
+  expectTimesteps(t, x.size(0), config_.diffusionSteps);
   torch::NoGradGuard noGrad;
   MaskDit& net = useEma ? ema_ : network_;
   net->eval();
@@ -48,7 +62,8 @@ at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, co
 DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const at::Tensor& image,
                                         const at::Tensor& text) {
   checkInputs(x0, image, text);
-  expectShape(t, {x0.size(0)}, "timesteps");
+  expectTimesteps(t, x0.size(0), config_.diffusionSteps);
+  expectDtype(noise, at::kFloat, "noise");
   expectShape(noise, std::vector<int64_t>(x0.sizes().begin(), x0.sizes().end()), "noise");
   torch::NoGradGuard noGrad;
   network_->eval();
@@ -57,6 +72,12 @@ DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& 
   const at::Tensor output = network_->forward(xt.to(device_), steps.to(device_), image.to(device_), text.to(device_));
   const DiffusionLosses result = diffusion_.trainingLosses(output, x0.to(device_), xt.to(device_), steps, noise.to(device_));
   return {result.mse.cpu(), result.vb.cpu(), result.loss.cpu()};
+}
+
+void PromptGenerator::resetEma() {
+  torch::NoGradGuard noGrad;
+  auto target = ema_->named_parameters();
+  for (const auto& item : network_->named_parameters()) target[item.key()].copy_(item.value());
 }
 
 void PromptGenerator::updateEma() {
@@ -90,11 +111,13 @@ GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::T
 at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
                                        const at::Tensor& stepNoise) {
   checkInputs(noise, image, text);
-  c10::InferenceMode inference;
+  // No grad, but not InferenceMode: stage 3 feeds trajectories to layers that train.
+  torch::NoGradGuard noGrad;
   MaskDit& net = options.useEma ? ema_ : network_;
   net->eval();
   const GaussianDiffusion sampler(config_.schedule, config_.diffusionSteps, respacedTimesteps(options.respacing, config_.diffusionSteps));
   if (stepNoise.defined()) {
+    expectDtype(stepNoise, at::kFloat, "step noise");
     expectShape(stepNoise, {sampler.steps(), noise.size(0), noise.size(1), noise.size(2), noise.size(3)}, "step noise");
   }
   const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);

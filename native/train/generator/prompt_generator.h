@@ -50,6 +50,8 @@ class PromptGenerator : public Trainable {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, bool useEma);
   /** The losses at given (t, ε), no grad: for tests against other implementations. */
   DiffusionLosses losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text);
+  /** The EMA becomes a copy of the network's weights (after loading published weights). */
+  void resetEma();
   GeneratorStepLosses trainStep(const at::Tensor& x0, const at::Tensor& image, const at::Tensor& text, double lr);
   /** From x_T = noise: steps×B×C×S×S, the last the sample. stepNoise (optional) replaces the generator's draws. */
   at::Tensor trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,

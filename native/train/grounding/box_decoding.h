@@ -1,8 +1,8 @@
-// From the head's outputs to ranked boxes per expression, as GLIP's ATSS post-processing:
-// a location's score is √(p̄ · sigmoid(centerness)), p̄ the mean of its token probabilities over
-// the referent's phrase (over every real token when no phrase is marked); scores below the
-// threshold are dropped, the rest sorted, greedy NMS at nmsIou, at most topK kept, boxes
-// clipped to the frame.
+// From the head's outputs to ranked boxes per expression, as GLIP's ATSS post-processing: p̄ is
+// the mean of a location's token probabilities over the referent's phrase (over every real token
+// when no phrase is marked); locations with p̄ ≤ the threshold are dropped; per pyramid level the
+// preNmsTopK best by p̄·sigmoid(centerness) stay; their score is √(p̄·sigmoid(centerness)); then
+// greedy NMS at nmsIou over all levels, at most topK kept, boxes clipped to the frame.
 #pragma once
 
 #include <torch/torch.h>
@@ -18,6 +18,8 @@ struct DecodeOptions {
   double scoreThreshold = 0.05;
   double nmsIou = 0.6;
   int64_t preNmsTopK = 1000;
+  /** Locations per pyramid level, in the head's order; empty = one level. */
+  std::vector<int64_t> levelSizes;
 };
 
 struct RankedBoxes {

@@ -118,7 +118,9 @@ std::vector<RankedBoxes> GroundingModel::predict(const GroundingBatch& batch, co
   network_->eval();
   const GroundingInputs inputs = inputsOf(batch, false);
   const GroundingOutputs outputs = network_->forward(inputs);
-  return decodeBoxes(outputs.head, batch.positiveTokens, batch.attentionMask, static_cast<double>(config().imageSize), options);
+  DecodeOptions levelled = options;
+  levelled.levelSizes = grid_.levelSizes;
+  return decodeBoxes(outputs.head, batch.positiveTokens, batch.attentionMask, static_cast<double>(config().imageSize), levelled);
 }
 
 GroundingFeatures GroundingModel::features(const GroundingBatch& batch) {
