@@ -12,19 +12,21 @@ import { GroundingModel } from '../lib/models/grounding-model';
 const test = suite('grounding prompt tuning');
 const shipped = path.join(__dirname, '..', 'pretrained', 'grounding-tiny');
 
-test('VPT-deep prompts trained for 80 steps raise val/target R@1 above zero-shot', async () => {
-  using model = await GroundingModel.loadWithPrompts(shipped, { visualPromptDepth: 4, visualPromptLength: 4, textPromptDepth: 2, textPromptLength: 4 });
-  const val = worldSource({ seed: 0, split: 'val', family: 'target', count: 240, size: 64 });
+test('VPT-deep prompts trained for 150 steps raise val/target R@1 and R@5 above zero-shot', async () => {
+  using model = await GroundingModel.loadWithPrompts(shipped, { visualPromptDepth: 4, visualPromptLength: 8, textPromptDepth: 2, textPromptLength: 8 });
+  const val = worldSource({ seed: 0, split: 'val', family: 'target', count: 600, size: 64 });
   const zeroShot = await GroundingModel.load(shipped);
   const before = await evaluateGrounding(zeroShot.model, val);
   zeroShot.model.dispose();
   await model.setTrainable('prompts');
-  const train = worldSource({ seed: 0, split: 'train', family: 'target', count: 80 * 32, size: 64 });
+  const train = worldSource({ seed: 0, split: 'train', family: 'target', count: 150 * 32, size: 64 });
   for await (const batch of batchStream(train, { ...model.batchOptions(), batchSize: 32, seed: 1, epochs: 1 })) {
-    await model.trainStep(batch, { lr: 3e-3 });
+    await model.trainStep(batch, { lr: 1e-2 });
   }
   const after = await evaluateGrounding(model, val);
-  assert.ok(after.recall[1]! > before.recall[1]! + 0.03, `R@1 ${before.recall[1]} → ${after.recall[1]}`);
+  // Measured: R@1 0.282 → 0.333, R@5 0.728 → 0.928 (relations stay hard for a frozen backbone).
+  assert.ok(after.recall[1]! > before.recall[1]! + 0.02, `R@1 ${before.recall[1]} → ${after.recall[1]}`);
+  assert.ok(after.recall[5]! > before.recall[5]! + 0.1, `R@5 ${before.recall[5]} → ${after.recall[5]}`);
 });
 
 test.run();

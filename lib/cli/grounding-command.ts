@@ -40,13 +40,17 @@ interface PretrainOptions {
   batchSize: string;
   lr: string;
   seed: string;
+  warmup: string;
+  init?: string;
   resume?: boolean;
 }
 
 async function pretrain(options: PretrainOptions): Promise<void> {
   const seed = integer(options.seed, '--seed');
   const config = { ...groundingPreset(options.preset), seed };
-  const size = config.imageSize;
+  // --init continues from a trained folder's weights with a fresh optimizer and schedule.
+  const initial = options.init ? (await GroundingModel.load(options.init)).model : undefined;
+  const size = initial?.config.imageSize ?? config.imageSize;
   const data = worldSource({ seed, split: 'train', family: 'source', count: integer(options.count, '--count', 1), size });
   const heldOut = { 'val/source': worldSource({ seed, split: 'val', family: 'source', count: 600, size }) };
   console.log(`pretraining a ${options.preset} grounding model on ${data.count} generated source expressions → ${path.resolve(options.out)}`);
@@ -55,7 +59,8 @@ async function pretrain(options: PretrainOptions): Promise<void> {
   process.once('SIGINT', () => controller.abort(new Error('interrupted: resume with --resume')));
   const started = performance.now();
   const { model, history, steps } = await pretrainGrounding(data, {
-    config,
+    ...(initial ? { model: initial } : { config }),
+    warmupSteps: integer(options.warmup, '--warmup'),
     epochs: integer(options.epochs, '--epochs', 1),
     maxSteps: options.steps ? integer(options.steps, '--steps', 1) : undefined,
     batchSize: integer(options.batchSize, '--batch-size', 1),
@@ -159,6 +164,8 @@ export function registerGroundingCommand(program: Command): void {
     .option('--batch-size <n>', 'batch size', '32')
     .option('--lr <rate>', 'peak learning rate (warm-up, then cosine decay)', '0.001')
     .option('--seed <n>', 'seed of weights, data and order', '0')
+    .option('--warmup <steps>', 'linear learning-rate warm-up steps', '200')
+    .option('--init <dir>', "start from this grounding model folder's weights (fine-tuning)")
     .option('--resume', 'continue from <out>-training/last')
     .action(pretrain);
   grounding
