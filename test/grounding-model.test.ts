@@ -5,6 +5,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { groundingPreset } from '../lib/config/grounding-config';
+import { makeBatch } from '../lib/data/batching';
 import { writeSafetensors, readSafetensors } from '../lib/io/safetensors';
 import { GroundingModel } from '../lib/models/grounding-model';
 import { pretrainGrounding } from '../lib/stages/pretrain-grounding';
@@ -13,6 +14,7 @@ import { relativeError } from './support/compare';
 import { expectError } from './support/expect-error';
 import { SMALL_GROUNDING, groundingBatch, worldSamples } from './support/grounding-fixtures';
 import { parityTest, runParityScript } from './support/python-torch';
+import { realDataTest } from './support/real-data';
 import { tempDir } from './support/temp-dir';
 
 const test = suite('grounding model');
@@ -224,6 +226,17 @@ test('bad input: wrong frame, wrong prompt width, too many prompt layers, bad co
   assert.throws(() => GroundingModel.create({ ...SMALL_GROUNDING, pyramidStrides: [12] }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
   model.dispose();
   await expectError('ERR_DISPOSED', () => model.predict(batch));
+});
+
+realDataTest(test, 'the paper preset: bert-base-uncased vocabulary and widths, 136,033,610 parameters, boxes on 224×224', async (dir) => {
+  const vocabFile = path.join(dir, 'vocab', 'bert-base-uncased-vocab.txt');
+  using model = GroundingModel.create({ ...groundingPreset('paper'), seed: 0 }, { vocabFile });
+  assert.is(model.parameterCount(), 136_033_610);
+  assert.is(model.tokenizer.vocabSize, 30522);
+  const samples = worldSamples({ split: 'val', family: 'source', count: 1, size: 224 });
+  const [boxes] = await model.predict(await makeBatch(samples, model.batchOptions()), { scoreThreshold: 0, topK: 5 });
+  assert.is(boxes!.length, 5);
+  assert.throws(() => GroundingModel.create(groundingPreset('paper')), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG' && /vocabFile/.test(e.message));
 });
 
 test.run();
