@@ -15,7 +15,8 @@ const VAE_LR = 5e-3;
 const DIT_LR = 1e-4;
 const WARM_UP = 2;
 
-/** Times `call` WARM_UP + runs times; the first result's value is the row's check value. */
+/** Times `call` WARM_UP + runs times; the first result is the row's check value. Await it before the
+ * caller's `using` tensors go out of scope. */
 async function timeCalls(runs: number, call: () => Promise<number>): Promise<{ times: number[]; loss: number }> {
   const times: number[] = [];
   let loss = Number.NaN;
@@ -42,7 +43,7 @@ async function maskVaeRow(workload: Workload, dir: string, runs: number) {
   // The PyTorch side continues from the same generator state, so both draw the same noise.
   using rng = await rngTensor(vae);
   await writeSafetensors(path.join(dir, 'input.safetensors'), { masks, rng });
-  return timeCalls(runs, async () => (await vae.trainStep(masks, { lr: VAE_LR, klWeight: KL_WEIGHT })).loss);
+  return await timeCalls(runs, async () => (await vae.trainStep(masks, { lr: VAE_LR, klWeight: KL_WEIGHT })).loss);
 }
 
 function wave(shape: number[], phase: number): Tensor {
@@ -60,9 +61,9 @@ async function maskDitRow(workload: Workload, dir: string, runs: number) {
   using rng = await rngTensor(generator);
   await writeSafetensors(path.join(dir, 'input.safetensors'), { latents, image_features: image, text_features: text, rng });
   if (workload.kind === 'mask-dit-train-step') {
-    return timeCalls(runs, async () => (await generator.trainStep(latents, image, text, { lr: DIT_LR })).loss);
+    return await timeCalls(runs, async () => (await generator.trainStep(latents, image, text, { lr: DIT_LR })).loss);
   }
-  return timeCalls(runs, async () => {
+  return await timeCalls(runs, async () => {
     using trajectory = await generator.trajectory(latents, image, text, { respacing: 'ddim25', useEma: true });
     const values = await trajectory.data<'float32'>();
     return values.subarray(values.length - latents.shape.reduce((a, b) => a * b, 1)).reduce((sum, v) => sum + Math.abs(v), 0);

@@ -91,7 +91,9 @@ async function main(): Promise<void> {
   console.log(`fp32 GEMM 2048³: addon ${gemm.toFixed(0)} GFLOP/s, PyTorch ${torchGemm.toFixed(0)} GFLOP/s; ${RUNS} timed runs per side after 2 warm-up runs; median ± interquartile range\n`);
   console.log('| workload | addon | PyTorch | addon / PyTorch | addon GFLOP/s | peak RSS addon / PyTorch | verdict |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const [index, workload] of WORKLOADS.entries()) console.log(row(workload, index, threads, gemm));
+  // BENCH_ONLY=regex runs the matching rows only (e.g. BENCH_ONLY=DDIM).
+  const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+  for (const [index, workload] of WORKLOADS.entries()) if (!only || only.test(workload.name)) console.log(row(workload, index, threads, gemm));
 }
 
 main().catch((error) => {

@@ -181,6 +181,25 @@ test('an interrupted pretraining resumed from last/ gives the losses of an unint
   await expectError('ERR_CONFIG', () => pretrainGrounding(data, { ...options, seed: 5, checkpointDir: dir, resume: true }), /seed/);
 });
 
+test('pretraining stops with ERR_ABORTED between steps when its signal fires', async () => {
+  const data = worldSamples({ split: 'train', family: 'source', count: 64 });
+  const controller = new AbortController();
+  const steps: number[] = [];
+  await expectError('ERR_ABORTED', () =>
+    pretrainGrounding(data, {
+      config: SMALL_GROUNDING,
+      epochs: 2,
+      batchSize: 8,
+      signal: controller.signal,
+      onProgress: (event) => {
+        steps.push(event.step);
+        if (event.step === 2) controller.abort();
+      },
+    }),
+  );
+  assert.equal(steps, [1, 2]);
+});
+
 test('saved and loaded: the same predictions, the vocabulary beside the weights', async () => {
   const dir = tempDir();
   using model = GroundingModel.create(SMALL_GROUNDING);

@@ -111,8 +111,6 @@ GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::T
 at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
                                        const at::Tensor& stepNoise) {
   checkInputs(noise, image, text);
-  // No grad, but not InferenceMode: stage 3 feeds trajectories to layers that train.
-  torch::NoGradGuard noGrad;
   MaskDit& net = options.useEma ? ema_ : network_;
   net->eval();
   const GaussianDiffusion sampler(config_.schedule, config_.diffusionSteps, respacedTimesteps(options.respacing, config_.diffusionSteps));
@@ -120,12 +118,17 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor
     expectDtype(stepNoise, at::kFloat, "step noise");
     expectShape(stepNoise, {sampler.steps(), noise.size(0), noise.size(1), noise.size(2), noise.size(3)}, "step noise");
   }
-  const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);
-  const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, imageOn, textOn); };
-  const at::Tensor start = noise.to(device_);
-  const at::Tensor result = options.ddpm ? sampler.ddpmTrajectory(model, start, generator_, stepNoise)
-                                         : sampler.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
-  return result.cpu();
+  at::Tensor result;
+  {
+    c10::InferenceMode inference;  // no autograd bookkeeping at all while sampling
+    const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);
+    const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, imageOn, textOn); };
+    const at::Tensor start = noise.to(device_);
+    result = options.ddpm ? sampler.ddpmTrajectory(model, start, generator_, stepNoise)
+                          : sampler.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
+  }
+  // Copied outside InferenceMode into a normal tensor: stage 3 feeds it to layers that train.
+  return result.cpu().clone();
 }
 
 }  // namespace diffprompt
