@@ -2,7 +2,6 @@
 //   grounding pretrain  trains the grounding model on the generated world's `source` expressions
 //   grounding eval      Recall@k on generated splits
 // and diff-prompt eval --refcoco FILE --images DIR: Recall@k of a grounding model on real data.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { groundingPreset } from '../config/grounding-config';
@@ -15,6 +14,7 @@ import { GroundingModel } from '../models/grounding-model';
 import { pretrainGrounding } from '../stages/pretrain-grounding';
 import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
+import { shipBest, trainingDir } from './shipped-folder';
 
 export const DEFAULT_GROUNDING_DIR = path.join('pretrained', 'grounding-tiny');
 
@@ -28,8 +28,6 @@ export function recallLine(evaluation: Pick<GroundingEvaluation, 'recall' | 'upp
   const ks = Object.entries(evaluation.recall).map(([k, r]) => `R@${k} ${r.toFixed(3)}`);
   return `${ks.join('  ')}  UB ${evaluation.upperBound.toFixed(3)}  (${evaluation.count} expressions)`;
 }
-
-const trainingDir = (out: string) => `${path.resolve(out)}-training`;
 
 interface PretrainOptions {
   preset: string;
@@ -78,13 +76,8 @@ async function pretrain(options: PretrainOptions): Promise<void> {
   });
   bar.stop();
   const seconds = (performance.now() - started) / 1000;
-  const best = path.join(trainingDir(options.out), 'best');
-  const { model: chosen } = fs.existsSync(best) ? await GroundingModel.load(best) : { model };
-  await chosen.save(options.out);
-  fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify({ steps, seconds, secondsPerStep: seconds / Math.max(1, steps), history }, null, 2)}\n`);
-  console.log(`saved ${options.out} (${chosen.parameterCount()} parameters, ${steps} steps in ${seconds.toFixed(0)} s)`);
-  if (chosen !== model) chosen.dispose();
-  model.dispose();
+  const parameters = await shipBest(options.out, model, (dir) => GroundingModel.load(dir), { steps, seconds, secondsPerStep: seconds / Math.max(1, steps), history });
+  console.log(`saved ${options.out} (${parameters} parameters, ${steps} steps in ${seconds.toFixed(0)} s)`);
 }
 
 interface EvalOptions {

@@ -20,6 +20,7 @@ import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
 import { Tensor } from '../tensor';
 import { integer } from './parse-flags';
 import { ProgressBar } from './progress-bar';
+import { shipBest, trainingDir } from './shipped-folder';
 
 export const DEFAULT_VAE_DIR = path.join('pretrained', 'mask-vae-tiny');
 
@@ -31,9 +32,6 @@ function cocoSets(file: string, imagesDir: string | undefined, size: number): { 
     heldOut: cocoMaskSet(instances.filter((i) => COCO_HELD_OUT_IMAGE_IDS.has(i.imageId)), size),
   };
 }
-
-/** Resumable state lives beside the shipped folder, which holds only the chosen weights. */
-const trainingDir = (out: string) => `${path.resolve(out)}-training`;
 
 interface TrainOptions {
   preset: string;
@@ -86,13 +84,8 @@ async function train(options: TrainOptions): Promise<void> {
   });
   bar.stop();
   // The shipped folder is the best epoch's weights (by held-out generated IoU).
-  const best = path.join(trainingDir(options.out), 'best');
-  const { model: chosen } = fs.existsSync(best) ? await MaskVae.load(best) : { model };
-  await chosen.save(options.out);
-  fs.writeFileSync(path.join(options.out, 'history.json'), `${JSON.stringify(history, null, 2)}\n`);
-  console.log(`saved ${options.out} (${chosen.parameterCount()} parameters)`);
-  if (chosen !== model) chosen.dispose();
-  model.dispose();
+  const parameters = await shipBest(options.out, model, (dir) => MaskVae.load(dir), history);
+  console.log(`saved ${options.out} (${parameters} parameters)`);
 }
 
 interface EvalOptions {

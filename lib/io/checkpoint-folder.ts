@@ -94,6 +94,16 @@ export function checkpointLocation(dir: string): string {
   throw new DiffPromptError('ERR_CHECKPOINT', `no checkpoint at ${target} (no ${CONFIG_FILE}): check the path`);
 }
 
+/** True when `dir` (or its interrupted-swap twin) holds a checkpoint folder. */
+export function hasCheckpoint(dir: string): boolean {
+  try {
+    checkpointLocation(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readCheckpointManifest(dir: string, kind: string): CheckpointManifest {
   const file = path.join(dir, CONFIG_FILE);
   let manifest: CheckpointManifest;

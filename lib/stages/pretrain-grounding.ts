@@ -8,7 +8,8 @@ import { randomAccess } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
 import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
 import type { GroundingConfigInput } from '../config/grounding-config';
-import { checkpointLocation } from '../io/checkpoint-folder';
+import { hasCheckpoint } from '../io/checkpoint-folder';
+import { checkResumeSettings } from './resume-settings';
 import { GroundingModel, type GroundingLosses } from '../models/grounding-model';
 
 export interface GroundingStepProgress extends GroundingLosses {
@@ -91,15 +92,6 @@ export function warmupCosineLr(step: number, settings: Pick<RunSettings, 'lr' | 
   return lr * (minLrRatio + (1 - minLrRatio) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
-function hasCheckpoint(dir: string): boolean {
-  try {
-    checkpointLocation(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function pretrainGrounding(data: SampleSource, options: PretrainGroundingOptions): Promise<PretrainGroundingResult> {
   const batchSize = options.batchSize ?? 32;
   const count = randomAccess(data).count;
@@ -134,11 +126,11 @@ export async function pretrainGrounding(data: SampleSource, options: PretrainGro
   if (!state) {
     state = { settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
   } else {
-    for (const key of Object.keys(settings) as (keyof RunSettings)[]) {
-      if (state.settings?.[key] !== settings[key]) {
-        model.dispose();
-        throw new DiffPromptError('ERR_CONFIG', `cannot resume: ${key} is ${settings[key]} but the run being resumed used ${state.settings?.[key]} (pass the same options)`);
-      }
+    try {
+      checkResumeSettings(state.settings, settings);
+    } catch (error) {
+      model.dispose();
+      throw error;
     }
   }
   const loop = state;

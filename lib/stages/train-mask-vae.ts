@@ -8,7 +8,8 @@ import { DiffPromptError, abortedError } from '../errors';
 import { type ReconstructionSummary, evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { MaskVaeConfigInput } from '../config/mask-vae-config';
 import { MaskVae, type VaeLosses } from '../models/mask-vae';
-import { checkpointLocation } from '../io/checkpoint-folder';
+import { hasCheckpoint } from '../io/checkpoint-folder';
+import { checkResumeSettings } from './resume-settings';
 import { Tensor } from '../tensor';
 
 export interface VaeStepProgress extends VaeLosses {
@@ -101,15 +102,6 @@ async function evaluateHeldOut(model: MaskVae, heldOut: Record<string, HeldOutMa
   return evaluation;
 }
 
-function hasCheckpoint(dir: string): boolean {
-  try {
-    checkpointLocation(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions): Promise<TrainMaskVaeResult> {
   const batchSize = options.batchSize ?? 32;
   const lrDecay = options.lrDecay ?? 0.95;
@@ -141,14 +133,11 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   if (!state) {
     state = { settings, epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
   } else {
-    for (const key of Object.keys(settings) as (keyof RunSettings)[]) {
-      if (state.settings?.[key] !== settings[key]) {
-        model.dispose();
-        throw new DiffPromptError(
-          'ERR_CONFIG',
-          `cannot resume: ${key} is ${settings[key]} but the run being resumed used ${state.settings?.[key]} (pass the same options)`,
-        );
-      }
+    try {
+      checkResumeSettings(state.settings, settings);
+    } catch (error) {
+      model.dispose();
+      throw error;
     }
   }
   const loop = state;
