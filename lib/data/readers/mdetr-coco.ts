@@ -47,8 +47,8 @@ const annotationSchema = z.object({
   original_id: z.number().int().optional(),
 });
 
-export function readMdetrCoco(file: string, options: MdetrCocoOptions): ReferringReadResult {
-  const json = readJsonFile(file);
+/** `json`: the file's contents when the caller has already parsed them (read from `file` otherwise). */
+export function readMdetrCoco(file: string, options: MdetrCocoOptions, json: unknown = readJsonFile(file)): ReferringReadResult {
   const context = new ReadContext(file, options, CocoImageFolder.open(options.imagesDir));
   const top = fileSchema.safeParse(json);
   if (!top.success) throw context.fileError(`not an MDETR COCO-style file (${schemaProblem(top.error)}); expected {images, annotations, categories}`);

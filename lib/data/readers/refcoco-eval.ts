@@ -29,8 +29,8 @@ const recordSchema = z.object({
 
 const IMG_ID = /^COCO_[a-z]+\d{4}_(\d+)_(\d+)$/;
 
-export function readRefcocoEval(file: string, options: RefcocoEvalOptions): ReferringReadResult {
-  const json = readJsonFile(file);
+/** `json`: the file's contents when the caller has already parsed them (read from `file` otherwise). */
+export function readRefcocoEval(file: string, options: RefcocoEvalOptions, json: unknown = readJsonFile(file)): ReferringReadResult {
   const context = new ReadContext(file, options, CocoImageFolder.open(options.imagesDir));
   if (!Array.isArray(json)) throw context.fileError('expected a JSON array of {img_id, sents, bbox, height, width} records');
   const split = options.split ?? splitFromFileName(file);

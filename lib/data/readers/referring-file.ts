@@ -24,8 +24,9 @@ export function referringFormat(json: unknown, file: string): ReferringFormat {
 }
 
 export function readReferringFile(file: string, options: ReferringFileOptions): ReferringReadResult & { format: ReferringFormat } {
-  const format = referringFormat(readJsonFile(file), file);
-  if (format === 'refcoco-eval') return { format, ...readRefcocoEval(file, options) };
-  if (format === 'mdetr') return { format, ...readMdetrCoco(file, options) };
-  return { format, ...readSeqtrInstances(file, { ...options, splits: [options.split ?? 'val'] }) };
+  const json = readJsonFile(file); // parsed once, then handed to the reader of its format
+  const format = referringFormat(json, file);
+  if (format === 'refcoco-eval') return { format, ...readRefcocoEval(file, options, json) };
+  if (format === 'mdetr') return { format, ...readMdetrCoco(file, options, json) };
+  return { format, ...readSeqtrInstances(file, { ...options, splits: [options.split ?? 'val'] }, json) };
 }

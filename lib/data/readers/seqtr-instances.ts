@@ -30,8 +30,8 @@ const objectSchema = z.object({
   category_id: z.number().int(),
 });
 
-export function readSeqtrInstances(file: string, options: SeqtrInstancesOptions): ReferringReadResult {
-  const json = readJsonFile(file);
+/** `json`: the file's contents when the caller has already parsed them (read from `file` otherwise). */
+export function readSeqtrInstances(file: string, options: SeqtrInstancesOptions, json: unknown = readJsonFile(file)): ReferringReadResult {
   const context = new ReadContext(file, options, CocoImageFolder.open(options.imagesDir));
   const top = z.record(z.string(), z.array(z.unknown())).safeParse(json);
   if (!top.success) throw context.fileError('expected an object of splits, {train: [...], val: [...], ...}, each an array of objects');
