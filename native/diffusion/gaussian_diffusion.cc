@@ -88,6 +88,12 @@ at::Tensor discretizedGaussianLogLikelihood(const at::Tensor& x, const at::Tenso
 
 at::Tensor meanFlat(const at::Tensor& x) { return x.flatten(1).mean(1); }
 
+/** The noise a sampler adds at its n-th step: stepNoise[n] when given, else a fresh draw. */
+at::Tensor noiseForStep(int64_t n, const at::Tensor& like, at::Generator& generator, const at::Tensor& stepNoise) {
+  const at::Tensor z = stepNoise.defined() ? stepNoise[n] : at::randn(like.sizes(), generator, at::kFloat);
+  return z.to(like.device());
+}
+
 }  // namespace
 
 DiffusionLosses GaussianDiffusion::trainingLosses(const at::Tensor& modelOutput, const at::Tensor& x0, const at::Tensor& xt,
@@ -120,8 +126,7 @@ at::Tensor GaussianDiffusion::ddimTrajectory(const DenoiseFunction& model, const
     const at::Tensor sigma = eta * at::sqrt((1 - alphaBarPrev) / (1 - alphaBar)) * at::sqrt(1 - alphaBar / alphaBarPrev);
     x = p.predictedX0 * at::sqrt(alphaBarPrev) + at::sqrt(1 - alphaBarPrev - sigma.pow(2)) * epsilon;
     if (eta > 0 && k > 0) {
-      const at::Tensor z = stepNoise.defined() ? stepNoise[steps() - 1 - k].to(x.device()) : at::randn(x.sizes(), generator, at::kFloat).to(x.device());
-      x = x + sigma * z;
+      x = x + sigma * noiseForStep(steps() - 1 - k, x, generator, stepNoise);
     }
     trajectory.push_back(x);
   }
@@ -138,8 +143,7 @@ at::Tensor GaussianDiffusion::ddpmTrajectory(const DenoiseFunction& model, const
     const MeanVariance p = pMeanVariance(model(x, timestepsOf(timestepMap_[static_cast<size_t>(k)], batch, x.device())), x, t);
     x = p.mean;
     if (k > 0) {
-      const at::Tensor z = stepNoise.defined() ? stepNoise[steps() - 1 - k].to(x.device()) : at::randn(x.sizes(), generator, at::kFloat).to(x.device());
-      x = x + at::exp(0.5 * p.logVariance) * z;
+      x = x + at::exp(0.5 * p.logVariance) * noiseForStep(steps() - 1 - k, x, generator, stepNoise);
     }
     trajectory.push_back(x);
   }

@@ -108,15 +108,23 @@ GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::T
   return {value, terms.mse.mean().item<double>(), terms.vb.mean().item<double>()};
 }
 
+const GaussianDiffusion& PromptGenerator::sampler(const std::string& respacing) {
+  auto found = samplers_.find(respacing);
+  if (found == samplers_.end()) {
+    found = samplers_.emplace(respacing, GaussianDiffusion(config_.schedule, config_.diffusionSteps, respacedTimesteps(respacing, config_.diffusionSteps))).first;
+  }
+  return found->second;
+}
+
 at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
                                        const at::Tensor& stepNoise) {
   checkInputs(noise, image, text);
   MaskDit& net = options.useEma ? ema_ : network_;
   net->eval();
-  const GaussianDiffusion sampler(config_.schedule, config_.diffusionSteps, respacedTimesteps(options.respacing, config_.diffusionSteps));
+  const GaussianDiffusion& diffusion = sampler(options.respacing);
   if (stepNoise.defined()) {
     expectDtype(stepNoise, at::kFloat, "step noise");
-    expectShape(stepNoise, {sampler.steps(), noise.size(0), noise.size(1), noise.size(2), noise.size(3)}, "step noise");
+    expectShape(stepNoise, {diffusion.steps(), noise.size(0), noise.size(1), noise.size(2), noise.size(3)}, "step noise");
   }
   at::Tensor result;
   {
@@ -124,8 +132,8 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor
     const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);
     const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, imageOn, textOn); };
     const at::Tensor start = noise.to(device_);
-    result = options.ddpm ? sampler.ddpmTrajectory(model, start, generator_, stepNoise)
-                          : sampler.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
+    result = options.ddpm ? diffusion.ddpmTrajectory(model, start, generator_, stepNoise)
+                          : diffusion.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
   }
   // Copied outside InferenceMode into a normal tensor: stage 3 feeds it to layers that train.
   return result.cpu().clone();

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -63,11 +64,14 @@ class PromptGenerator : public Trainable {
  private:
   void checkInputs(const at::Tensor& x, const at::Tensor& image, const at::Tensor& text) const;
   void updateEma();
+  /** The respaced diffusion for `respacing`, built once (its tables are float64 work). */
+  const GaussianDiffusion& sampler(const std::string& respacing);
 
   PromptGeneratorConfig config_;
   AdamOptions adam_;
   MaskDit network_, ema_;
   GaussianDiffusion diffusion_;
+  std::map<std::string, GaussianDiffusion> samplers_;  // by respacing; only this model's job thread touches it
 };
 
 }  // namespace diffprompt
