@@ -25,6 +25,7 @@ test('VPT-deep prompts trained for 150 steps raise val/target R@1 and R@5 above 
   }
   const after = await evaluateGrounding(model, val);
   // Measured: R@1 0.282 → 0.333, R@5 0.728 → 0.928 (relations stay hard for a frozen backbone).
+  console.log(`val/target zero-shot R@1 ${before.recall[1]!.toFixed(3)} R@5 ${before.recall[5]!.toFixed(3)} → prompted R@1 ${after.recall[1]!.toFixed(3)} R@5 ${after.recall[5]!.toFixed(3)}`);
   assert.ok(after.recall[1]! > before.recall[1]! + 0.02, `R@1 ${before.recall[1]} → ${after.recall[1]}`);
   assert.ok(after.recall[5]! > before.recall[5]! + 0.1, `R@5 ${before.recall[5]} → ${after.recall[5]}`);
 });
