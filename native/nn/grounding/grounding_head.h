@@ -35,6 +35,8 @@ class GroundingHeadImpl : public torch::nn::Module {
   GroundingHeadImpl(const GroundingConfig& config, at::Generator& generator);
   /** levels[l] B×C×H_l×W_l; text B×S×Dt (after fusion). */
   HeadOutput forward(const std::vector<at::Tensor>& levels, const at::Tensor& text);
+  /** The locations its outputs are laid out on (the loss assigns and the decoder ranks on them). */
+  const LocationGrid& locations() const { return grid_; }
 
  private:
   GroundingConfig config_;

@@ -50,6 +50,7 @@ class GroundingNetworkImpl : public torch::nn::Module {
   /** The encoders alone (with their prompts), no fusion or head. */
   EncoderOutputs encode(const GroundingInputs& inputs);
   const GroundingConfig& config() const { return config_; }
+  const LocationGrid& locations() const { return head_->locations(); }
 
  private:
   /** The model's learned prompts, one B×L×D tensor per layer (none when not configured). */

@@ -8,7 +8,7 @@
 namespace diffprompt {
 
 GroundingModel::GroundingModel(const GroundingConfig& config, uint64_t seed, torch::Device device, AdamOptions adam)
-    : Trainable(seed, device), adam_(adam), network_(config, generator_), grid_(locationGrid(config)) {
+    : Trainable(seed, device), adam_(adam), network_(config, generator_) {
   network_->to(device_);
 }
 
@@ -84,7 +84,7 @@ GroundingLossTerms GroundingModel::lossOf(const GroundingBatch& batch) {
   const GroundingInputs inputs = inputsOf(batch, true);
   const GroundingTargets targets = targetsOf(batch);
   const GroundingOutputs outputs = network_->forward(inputs);
-  const Assignment assignment = atssAssign(grid_, targets.boxes, config().anchorScale, config().atssTopK);
+  const Assignment assignment = atssAssign(network_->locations(), targets.boxes, config().anchorScale, config().atssTopK);
   return groundingLoss(outputs.head, assignment, targets, config());
 }
 
@@ -119,7 +119,7 @@ std::vector<RankedBoxes> GroundingModel::predict(const GroundingBatch& batch, co
   const GroundingInputs inputs = inputsOf(batch, false);
   const GroundingOutputs outputs = network_->forward(inputs);
   DecodeOptions levelled = options;
-  levelled.levelSizes = grid_.levelSizes;
+  levelled.levelSizes = network_->locations().levelSizes;
   return decodeBoxes(outputs.head, batch.positiveTokens, batch.attentionMask, static_cast<double>(config().imageSize), levelled);
 }
 

@@ -67,7 +67,6 @@ class GroundingModel : public Trainable {
 
   AdamOptions adam_;
   GroundingNetwork network_;
-  LocationGrid grid_;
 };
 
 }  // namespace diffprompt
