@@ -5,6 +5,8 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace diffprompt::napi {
 
@@ -12,6 +14,7 @@ struct AddonState {
   Napi::FunctionReference tensorClass;
   Napi::FunctionReference errorClass;  // DiffPromptError, handed over by lib/native.ts
   uint64_t defaultSeed = 0;            // manualSeed(n); models without a seed use it
+  std::map<std::string, Napi::FunctionReference> handleClasses;  // model handle constructors by class name
 };
 
 inline AddonState& addonState(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }

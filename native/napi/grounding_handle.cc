@@ -7,6 +7,7 @@
 #include "core/runtime.h"
 #include "napi/addon_state.h"
 #include "napi/model_handle.h"
+#include "napi/model_lookup.h"
 #include "train/grounding/grounding_model.h"
 
 namespace diffprompt::napi {
@@ -108,7 +109,7 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     methods.push_back(InstanceMethod("predict", &GroundingHandle::Predict));
     methods.push_back(InstanceMethod("features", &GroundingHandle::Features));
     methods.push_back(InstanceMethod("encode", &GroundingHandle::Encode));
-    return DefineClass(env, "NativeGroundingModel", methods);
+    return registerClass(env, "NativeGroundingModel", methods);
   }
 
   explicit GroundingHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
@@ -234,5 +235,11 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
 };
 
 Napi::Function defineGroundingHandle(Napi::Env env) { return GroundingHandle::define(env); }
+
+std::shared_ptr<GroundingModel> groundingModelOf(Napi::Env env, Napi::Value value, const std::string& what) {
+  return GroundingHandle::modelOf(env, value, "NativeGroundingModel", what);
+}
+
+bool isGroundingHandle(Napi::Env env, Napi::Value value) { return GroundingHandle::isHandle(env, value, "NativeGroundingModel"); }
 
 }  // namespace diffprompt::napi

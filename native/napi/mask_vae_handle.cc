@@ -6,6 +6,7 @@
 #include "core/runtime.h"
 #include "napi/addon_state.h"
 #include "napi/model_handle.h"
+#include "napi/model_lookup.h"
 #include "train/mask_vae_model.h"
 
 namespace diffprompt::napi {
@@ -18,7 +19,7 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
     methods.push_back(InstanceMethod("decode", &MaskVaeHandle::Decode));
     methods.push_back(InstanceMethod("trainStep", &MaskVaeHandle::TrainStep));
     methods.push_back(InstanceMethod("evaluate", &MaskVaeHandle::Evaluate));
-    return DefineClass(env, "NativeMaskVae", methods);
+    return registerClass(env, "NativeMaskVae", methods);
   }
 
   explicit MaskVaeHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
@@ -107,5 +108,9 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
 };
 
 Napi::Function defineMaskVaeHandle(Napi::Env env) { return MaskVaeHandle::define(env); }
+
+std::shared_ptr<MaskVaeModel> maskVaeModelOf(Napi::Env env, Napi::Value value, const std::string& what) {
+  return MaskVaeHandle::modelOf(env, value, "NativeMaskVae", what);
+}
 
 }  // namespace diffprompt::napi

@@ -25,7 +25,7 @@ class MlpHandle : public ModelHandle<MlpHandle, MlpRegression> {
     methods.push_back(InstanceMethod("predict", &MlpHandle::Predict));
     methods.push_back(InstanceMethod("trainStep", &MlpHandle::TrainStep));
     methods.push_back(InstanceMethod("fit", &MlpHandle::Fit));
-    return DefineClass(env, "NativeMlp", methods);
+    return registerClass(env, "NativeMlp", methods);
   }
 
   explicit MlpHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {

@@ -12,6 +12,7 @@
 #include "core/tensor_checks.h"
 #include "io/module_state.h"
 #include "io/safetensors.h"
+#include "napi/addon_state.h"
 #include "napi/async_job.h"
 #include "napi/error_mapping.h"
 #include "napi/job_thread.h"
@@ -29,6 +30,25 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
  public:
   explicit ModelHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Self>(info) {}
   ~ModelHandle() override { forget(); }
+
+  /** Defines the class and remembers its constructor, so modelOf can recognise its handles. */
+  static Napi::Function registerClass(Napi::Env env, const char* className, const std::vector<typename Napi::ObjectWrap<Self>::PropertyDescriptor>& methods) {
+    Napi::Function constructor = Napi::ObjectWrap<Self>::DefineClass(env, className, methods);
+    addonState(env).handleClasses[className] = Napi::Persistent(constructor);
+    return constructor;
+  }
+
+  /** The model behind `value` when it is a live handle of this class; ERR_CONFIG or ERR_DISPOSED otherwise. */
+  static std::shared_ptr<Model> modelOf(Napi::Env env, Napi::Value value, const char* className, const std::string& what) {
+    if (!isHandle(env, value, className)) throwJs(env, ErrorCode::Config, what + " must be a " + className + " handle");
+    return Self::Unwrap(value.As<Napi::Object>())->live(env);
+  }
+
+  static bool isHandle(Napi::Env env, Napi::Value value, const char* className) {
+    const auto& classes = addonState(env).handleClasses;
+    const auto found = classes.find(className);
+    return value.IsObject() && found != classes.end() && value.As<Napi::Object>().InstanceOf(found->second.Value());
+  }
 
  protected:
   using Base = Napi::ObjectWrap<Self>;

@@ -1,12 +1,16 @@
 // NativePromptGenerator: lib/models/prompt-generator.ts's engine. new NativePromptGenerator(config)
 // with MaskDitConfig's keys, schedule ('linear' | 'squaredcos_cap_v2'), diffusionSteps, emaDecay,
-// seed, device, lr, weightDecay.
+// seed, device, lr, weightDecay. A condition is { image, text, imageMap? } of tensors; a batch for
+// the composite jobs is { images, ids, attentionMask, masks? } with a conditioner's and a
+// Mask-VAE's handles beside it.
 #include <napi.h>
 
 #include "core/runtime.h"
 #include "napi/addon_state.h"
 #include "napi/model_handle.h"
+#include "napi/model_lookup.h"
 #include "train/generator/prompt_generator.h"
+#include "train/grounding/grounding_model.h"
 
 namespace diffprompt::napi {
 
@@ -25,6 +29,7 @@ PromptGeneratorConfig configFromJs(const Napi::Object& options) {
   c.learnSigma = boolOption(options, "learnSigma", c.learnSigma);
   c.imageConditionWidth = integerOption(options, "imageConditionWidth", c.imageConditionWidth, 1);
   c.textConditionWidth = integerOption(options, "textConditionWidth", c.textConditionWidth, 1);
+  c.spatialConditionWidth = integerOption(options, "spatialConditionWidth", c.spatialConditionWidth, 0);
   if (!c.learnSigma) fail(ErrorCode::Config, "the generator's diffusion learns its variance: learnSigma must be true");
   if (c.inputSize % c.patchSize != 0) fail(ErrorCode::Config, "inputSize must divide by patchSize");
   if (c.hiddenSize % c.numHeads != 0 || c.hiddenSize % 4 != 0) fail(ErrorCode::Config, "hiddenSize must divide by numHeads and by 4");
@@ -33,6 +38,38 @@ PromptGeneratorConfig configFromJs(const Napi::Object& options) {
   config.emaDecay = numberOption(options, "emaDecay", config.emaDecay);
   if (!(config.emaDecay >= 0 && config.emaDecay < 1)) fail(ErrorCode::Config, "emaDecay must be in [0, 1)");
   return config;
+}
+
+GeneratorCondition conditionFromJs(const Napi::CallbackInfo& info, size_t index) {
+  const Napi::Object given = expectObject(info, index, "the condition { image, text, imageMap? }");
+  GeneratorCondition condition;
+  condition.image = TensorHandle::unwrap(given.Get("image"), "condition.image");
+  condition.text = TensorHandle::unwrap(given.Get("text"), "condition.text");
+  if (given.Has("imageMap") && !given.Get("imageMap").IsUndefined()) condition.imageMap = TensorHandle::unwrap(given.Get("imageMap"), "condition.imageMap");
+  return condition;
+}
+
+ConditionerInputs conditionerInputsFromJs(const Napi::Object& batch) {
+  return {TensorHandle::unwrap(batch.Get("images"), "batch.images"), TensorHandle::unwrap(batch.Get("ids"), "batch.ids"),
+          TensorHandle::unwrap(batch.Get("attentionMask"), "batch.attentionMask")};
+}
+
+SamplingOptions samplingOptionsFromJs(Napi::Env env, const Napi::Object& given) {
+  SamplingOptions options;
+  options.respacing = stringOption(given, "respacing", options.respacing);
+  options.eta = numberOption(given, "eta", options.eta);
+  options.ddpm = boolOption(given, "ddpm", options.ddpm);
+  options.useEma = boolOption(given, "useEma", options.useEma);
+  if (!(options.eta >= 0)) throwJs(env, ErrorCode::Config, "eta must be ≥ 0");
+  return options;
+}
+
+Napi::Object stepLossesToJs(Napi::Env env, GeneratorStepLosses& losses) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("loss", losses.loss);
+  result.Set("mse", losses.mse);
+  result.Set("vb", losses.vb);
+  return result;
 }
 
 Napi::Object diffusionLossesToJs(Napi::Env env, DiffusionLosses& losses) {
@@ -53,10 +90,12 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     methods.push_back(InstanceMethod("losses", &PromptGeneratorHandle::Losses));
     methods.push_back(InstanceMethod("trainStep", &PromptGeneratorHandle::TrainStep));
     methods.push_back(InstanceMethod("trajectory", &PromptGeneratorHandle::Trajectory));
+    methods.push_back(InstanceMethod("trainOnBatch", &PromptGeneratorHandle::TrainOnBatch));
+    methods.push_back(InstanceMethod("generate", &PromptGeneratorHandle::Generate));
     methods.push_back(InstanceMethod("saveEma", &PromptGeneratorHandle::SaveEma));
     methods.push_back(InstanceMethod("loadEma", &PromptGeneratorHandle::LoadEma));
     methods.push_back(InstanceMethod("resetEma", &PromptGeneratorHandle::ResetEma));
-    return DefineClass(env, "NativePromptGenerator", methods);
+    return registerClass(env, "NativePromptGenerator", methods);
   }
 
   explicit PromptGeneratorHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
@@ -75,60 +114,88 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
   }
 
  private:
-  // forward(x, t, image, text, { useEma }): Promise<Tensor B×2C×S×S>.
+  // forward(x, t, condition, { useEma }): Promise<Tensor B×2C×S×S>.
   Napi::Value Forward(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const at::Tensor x = TensorHandle::unwrap(info[0], "x"), t = TensorHandle::unwrap(info[1], "t");
-      const at::Tensor image = TensorHandle::unwrap(info[2], "image features"), text = TensorHandle::unwrap(info[3], "text features");
-      const bool useEma = !(info.Length() > 4 && info[4].IsObject()) || boolOption(info[4].As<Napi::Object>(), "useEma", true);
-      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.forward(x, t, image, text, useEma); },
+      const GeneratorCondition condition = conditionFromJs(info, 2);
+      const bool useEma = !(info.Length() > 3 && info[3].IsObject()) || boolOption(info[3].As<Napi::Object>(), "useEma", true);
+      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.forward(x, t, condition, useEma); },
           [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
     });
   }
 
-  // losses(x0, t, noise, image, text): Promise<{ mse, vb, loss }> (tensors, one value per sample).
+  // losses(x0, t, noise, condition): Promise<{ mse, vb, loss }> (tensors, one value per sample).
   Napi::Value Losses(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const at::Tensor x0 = TensorHandle::unwrap(info[0], "x0"), t = TensorHandle::unwrap(info[1], "t"), noise = TensorHandle::unwrap(info[2], "noise");
-      const at::Tensor image = TensorHandle::unwrap(info[3], "image features"), text = TensorHandle::unwrap(info[4], "text features");
-      return job<DiffusionLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.losses(x0, t, noise, image, text); },
+      const GeneratorCondition condition = conditionFromJs(info, 3);
+      return job<DiffusionLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.losses(x0, t, noise, condition); },
           diffusionLossesToJs);
     });
   }
 
-  // trainStep(x0, image, text, { lr }): Promise<{ loss, mse, vb }>.
+  // trainStep(x0, condition, { lr }): Promise<{ loss, mse, vb }>.
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const at::Tensor x0 = TensorHandle::unwrap(info[0], "latents");
-      const at::Tensor image = TensorHandle::unwrap(info[1], "image features"), text = TensorHandle::unwrap(info[2], "text features");
-      const double lr = numberOption(expectObject(info, 3, "train step options"), "lr", 1e-4);
-      return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, image, text, lr); },
-          [](Napi::Env env, GeneratorStepLosses& losses) -> Napi::Value {
-            Napi::Object result = Napi::Object::New(env);
-            result.Set("loss", losses.loss);
-            result.Set("mse", losses.mse);
-            result.Set("vb", losses.vb);
-            return result;
-          });
+      const GeneratorCondition condition = conditionFromJs(info, 1);
+      const double lr = numberOption(expectObject(info, 2, "train step options"), "lr", 1e-4);
+      return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, condition, lr); }, stepLossesToJs);
     });
   }
 
-  // trajectory(noise, image, text, { respacing, eta, ddpm, useEma, stepNoise }): Promise<Tensor steps×B×C×S×S>.
+  // trajectory(noise, condition, { respacing, eta, ddpm, useEma, stepNoise }): Promise<Tensor steps×B×C×S×S>.
   Napi::Value Trajectory(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const at::Tensor noise = TensorHandle::unwrap(info[0], "noise");
-      const at::Tensor image = TensorHandle::unwrap(info[1], "image features"), text = TensorHandle::unwrap(info[2], "text features");
-      const Napi::Object given = expectObject(info, 3, "sampling options");
-      SamplingOptions options;
-      options.respacing = stringOption(given, "respacing", options.respacing);
-      options.eta = numberOption(given, "eta", options.eta);
-      options.ddpm = boolOption(given, "ddpm", options.ddpm);
-      options.useEma = boolOption(given, "useEma", options.useEma);
-      if (!(options.eta >= 0)) throwJs(info.Env(), ErrorCode::Config, "eta must be ≥ 0");
+      const GeneratorCondition condition = conditionFromJs(info, 1);
+      const Napi::Object given = expectObject(info, 2, "sampling options");
+      const SamplingOptions options = samplingOptionsFromJs(info.Env(), given);
       at::Tensor stepNoise;
       if (given.Has("stepNoise") && !given.Get("stepNoise").IsUndefined()) stepNoise = TensorHandle::unwrap(given.Get("stepNoise"), "stepNoise");
-      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trajectory(noise, image, text, options, stepNoise); },
+      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trajectory(noise, condition, options, stepNoise); },
           [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
+    });
+  }
+
+  // trainOnBatch(conditioner, vae, { images, ids, attentionMask, masks }, { lr }): Promise<{ loss, mse, vb }>.
+  Napi::Value TrainOnBatch(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      Napi::Env env = info.Env();
+      const std::shared_ptr<Conditioner> conditioner = conditionerOf(env, info[0], "the conditioner");
+      const std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[1], "the Mask-VAE");
+      const Napi::Object batch = expectObject(info, 2, "the batch");
+      const ConditionerInputs inputs = conditionerInputsFromJs(batch);
+      const at::Tensor masks = TensorHandle::unwrap(batch.Get("masks"), "batch.masks");
+      const double lr = numberOption(expectObject(info, 3, "train step options"), "lr", 1e-4);
+      return job<GeneratorStepLosses>(env, [=](PromptGenerator& model, JobContext&) { return model.trainOnBatch(*conditioner, *vae, inputs, masks, lr); },
+          stepLossesToJs);
+    });
+  }
+
+  // generate(conditioner, vae, { images, ids, attentionMask }, noise, { respacing, eta, ddpm, useEma, decodeTrajectory }):
+  // Promise<{ trajectory, masks, decoded? }>.
+  Napi::Value Generate(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      Napi::Env env = info.Env();
+      const std::shared_ptr<Conditioner> conditioner = conditionerOf(env, info[0], "the conditioner");
+      const std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[1], "the Mask-VAE");
+      const ConditionerInputs inputs = conditionerInputsFromJs(expectObject(info, 2, "the batch"));
+      const at::Tensor noise = TensorHandle::unwrap(info[3], "noise");
+      const Napi::Object given = expectObject(info, 4, "sampling options");
+      const SamplingOptions options = samplingOptionsFromJs(env, given);
+      const bool decodeTrajectory = boolOption(given, "decodeTrajectory", false);
+      return job<GeneratedMasks>(env, [=](PromptGenerator& model, JobContext&) {
+            return model.generate(*conditioner, *vae, inputs, noise, options, decodeTrajectory);
+          },
+          [](Napi::Env env, GeneratedMasks& generated) -> Napi::Value {
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("trajectory", TensorHandle::wrap(env, generated.trajectory));
+            result.Set("masks", TensorHandle::wrap(env, generated.masks));
+            if (generated.decoded.defined()) result.Set("decoded", TensorHandle::wrap(env, generated.decoded));
+            return result;
+          });
     });
   }
 
@@ -172,5 +239,10 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
 };
 
 Napi::Function definePromptGeneratorHandle(Napi::Env env) { return PromptGeneratorHandle::define(env); }
+
+std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what) {
+  if (isGroundingHandle(env, value)) return groundingModelOf(env, value, what);
+  throwJs(env, ErrorCode::Config, what + " must be a grounding model's handle");
+}
 
 }  // namespace diffprompt::napi

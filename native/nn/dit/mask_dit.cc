@@ -63,6 +63,12 @@ at::Tensor DitBlockImpl::forward(const at::Tensor& x, const at::Tensor& c) {
   return h + m[5].unsqueeze(1) * fc2_(at::gelu(fc1_(modulate(norm2_(h), m[3], m[4])), "tanh"));
 }
 
+at::Tensor resampleToGrid(const at::Tensor& map, int64_t grid) {
+  if (map.size(2) == grid && map.size(3) == grid) return map;
+  if (map.size(2) >= grid && map.size(3) >= grid) return at::adaptive_avg_pool2d(map, {grid, grid});
+  return at::upsample_bilinear2d(map, {grid, grid}, /*align_corners=*/false);
+}
+
 MaskDitImpl::MaskDitImpl(const MaskDitConfig& config, at::Generator& generator) : config_(config) {
   const int64_t hidden = config.hiddenSize, grid = config.gridSize();
   auto xEmbedder = register_module("x_embedder", std::make_shared<torch::nn::Module>());
@@ -75,6 +81,7 @@ MaskDitImpl::MaskDitImpl(const MaskDitConfig& config, at::Generator& generator) 
   tEmbedder->register_module("mlp", torch::nn::Sequential(timeIn_, torch::nn::SiLU(), timeOut_));  // mlp.0, mlp.2
   if (config.imageConditionWidth != hidden) condProjImage_ = register_module("cond_proj_image", torch::nn::Linear(config.imageConditionWidth, hidden));
   if (config.textConditionWidth != hidden) condProjText_ = register_module("cond_proj_text", torch::nn::Linear(config.textConditionWidth, hidden));
+  if (config.spatialConditionWidth > 0) condProjSpatial_ = register_module("cond_proj_spatial", torch::nn::Linear(config.spatialConditionWidth, hidden));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < config.depth; ++i) blocks_->push_back(DitBlock(hidden, config.numHeads, config.mlpRatio, config.conditionWidth()));
   auto finalLayer = register_module("final_layer", std::make_shared<torch::nn::Module>());
@@ -115,8 +122,9 @@ at::Tensor MaskDitImpl::unpatchify(const at::Tensor& tokens) const {
       .reshape({batch, channels, grid * patch, grid * patch});
 }
 
-at::Tensor MaskDitImpl::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text) {
+at::Tensor MaskDitImpl::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, const at::Tensor& imageMap) {
   at::Tensor tokens = xEmbedder_(x).flatten(2).transpose(1, 2) + posEmbed_;                    // B×N×H
+  if (condProjSpatial_) tokens = tokens + condProjSpatial_(resampleToGrid(imageMap, config_.gridSize()).flatten(2).transpose(1, 2));
   const at::Tensor timeEmbedding = timeOut_(at::silu(timeIn_(timestepFrequencies(t))));        // B×H
   const at::Tensor imageCondition = condProjImage_ ? condProjImage_(image) : image;
   const at::Tensor textCondition = condProjText_ ? condProjText_(text) : text;

@@ -7,6 +7,12 @@
 //   → B×2C×S×S: ε̂ (channels 0..C−1) and the variance interpolation v (C..2C−1)
 //   condition c = concat(image' + t_emb, text' + t_emb), B×2H; image' = cond_proj_image(image)
 //   when Di ≠ H (likewise text), else the features themselves.
+//
+// Spatial conditioning (an option beyond the reference, spatialConditionWidth > 0): the
+// conditioner's image feature map B×Ds×h×w, resampled to the token grid, goes through
+// cond_proj_spatial and is added to the patch embeddings, which is the same as concatenating it
+// to the latent before a patch embedding: the network then sees where things are, which two
+// global vectors can hardly say.
 #pragma once
 
 #include <torch/torch.h>
@@ -24,6 +30,7 @@ struct MaskDitConfig {
   bool learnSigma = true;
   int64_t imageConditionWidth = 512;
   int64_t textConditionWidth = 512;
+  int64_t spatialConditionWidth = 0;  // 0: global conditioning only (the reference)
 
   int64_t outChannels() const { return learnSigma ? 2 * inChannels : inChannels; }
   int64_t gridSize() const { return inputSize / patchSize; }
@@ -36,6 +43,9 @@ at::Tensor timestepFrequencies(const at::Tensor& t, int64_t dim = 256);
 /** MAE's fixed 2-D sin-cos position embedding, grid² × width: the first width/2 dimensions
  * encode the column, the rest the row; computed in float64, returned as float32. */
 at::Tensor sinCosPositionEmbedding(int64_t width, int64_t grid);
+
+/** A feature map B×D×h×w on a grid×grid: average-pooled when larger, bilinear when smaller. */
+at::Tensor resampleToGrid(const at::Tensor& map, int64_t grid);
 
 /** adaLN-Zero block: x += gate·attn(modulate(LN(x))), then x += gate·mlp(modulate(LN(x))). */
 class DitBlockImpl : public torch::nn::Module {
@@ -55,7 +65,8 @@ TORCH_MODULE(DitBlock);
 class MaskDitImpl : public torch::nn::Module {
  public:
   MaskDitImpl(const MaskDitConfig& config, at::Generator& generator);
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text);
+  /** imageMap B×Ds×h×w is read only with spatial conditioning, and required then. */
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, const at::Tensor& imageMap = {});
   const MaskDitConfig& config() const { return config_; }
 
  private:
@@ -67,6 +78,7 @@ class MaskDitImpl : public torch::nn::Module {
   at::Tensor posEmbed_;  // 1×N×H, fixed (a parameter that does not train, as DiT's)
   torch::nn::Linear timeIn_{nullptr}, timeOut_{nullptr};
   torch::nn::Linear condProjImage_{nullptr}, condProjText_{nullptr};  // only when the widths differ
+  torch::nn::Linear condProjSpatial_{nullptr};                        // only with spatial conditioning
   torch::nn::ModuleList blocks_{nullptr};
   torch::nn::LayerNorm finalNorm_{nullptr};
   torch::nn::Linear finalLinear_{nullptr}, finalAdaLN_{nullptr};

@@ -40,28 +40,56 @@ PromptGenerator::PromptGenerator(const PromptGeneratorConfig& config, uint64_t s
   ema_->eval();
 }
 
-void PromptGenerator::checkInputs(const at::Tensor& x, const at::Tensor& image, const at::Tensor& text) const {
+void PromptGenerator::checkInputs(const at::Tensor& x, const GeneratorCondition& condition) const {
   const auto& c = config_.network;
   expectDtype(x, at::kFloat, "latents");
   expectShape(x, {-1, c.inChannels, c.inputSize, c.inputSize}, "latents");
-  expectDtype(image, at::kFloat, "image features");
-  expectShape(image, {x.size(0), c.imageConditionWidth}, "image features");
-  expectDtype(text, at::kFloat, "text features");
-  expectShape(text, {x.size(0), c.textConditionWidth}, "text features");
+  expectDtype(condition.image, at::kFloat, "image features");
+  expectShape(condition.image, {x.size(0), c.imageConditionWidth}, "image features");
+  expectDtype(condition.text, at::kFloat, "text features");
+  expectShape(condition.text, {x.size(0), c.textConditionWidth}, "text features");
+  if (c.spatialConditionWidth > 0) {
+    if (!condition.imageMap.defined()) fail(ErrorCode::Shape, "this generator conditions on the image's feature map too: pass imageMap (B×" + std::to_string(c.spatialConditionWidth) + "×h×w)");
+    expectDtype(condition.imageMap, at::kFloat, "image feature map");
+    expectShape(condition.imageMap, {x.size(0), c.spatialConditionWidth, -1, -1}, "image feature map");
+  }
 }
 
-at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, bool useEma) {
-  checkInputs(x, image, text);
+namespace {
+
+/** The condition on `device`; the map only where the network reads one. */
+GeneratorCondition conditionOn(const GeneratorCondition& condition, torch::Device device, bool spatial) {
+  return {condition.image.to(device), condition.text.to(device), spatial ? condition.imageMap.to(device) : at::Tensor()};
+}
+
+}  // namespace
+
+GeneratorCondition PromptGenerator::conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const {
+  const ConditionFeatures features = conditioner.condition(inputs);
+  const auto& c = config_.network;
+  if (features.image.size(1) != c.imageConditionWidth || features.text.size(1) != c.textConditionWidth ||
+      (c.spatialConditionWidth > 0 && features.imageMap.size(1) != c.spatialConditionWidth)) {
+    fail(ErrorCode::Config, "the conditioner gives image features of " + std::to_string(features.image.size(1)) + ", text features of " +
+                                std::to_string(features.text.size(1)) + " and a map of " + std::to_string(features.imageMap.size(1)) +
+                                " channels; this generator was built for " + std::to_string(c.imageConditionWidth) + ", " +
+                                std::to_string(c.textConditionWidth) + " and " + std::to_string(c.spatialConditionWidth) +
+                                " (0: none): use the conditioner it was configured with");
+  }
+  return {features.image, features.text, features.imageMap};
+}
+
+at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, const GeneratorCondition& condition, bool useEma) {
+  checkInputs(x, condition);
   expectTimesteps(t, x.size(0), config_.diffusionSteps);
   torch::NoGradGuard noGrad;
   MaskDit& net = useEma ? ema_ : network_;
   net->eval();
-  return net->forward(x.to(device_), t.to(at::kLong).to(device_), image.to(device_), text.to(device_)).cpu();
+  const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
+  return net->forward(x.to(device_), t.to(at::kLong).to(device_), on.image, on.text, on.imageMap).cpu();
 }
 
-DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const at::Tensor& image,
-                                        const at::Tensor& text) {
-  checkInputs(x0, image, text);
+DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const GeneratorCondition& condition) {
+  checkInputs(x0, condition);
   expectTimesteps(t, x0.size(0), config_.diffusionSteps);
   expectDtype(noise, at::kFloat, "noise");
   expectShape(noise, std::vector<int64_t>(x0.sizes().begin(), x0.sizes().end()), "noise");
@@ -69,7 +97,8 @@ DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& 
   network_->eval();
   const at::Tensor steps = t.to(at::kLong);
   const at::Tensor xt = diffusion_.qSample(x0, steps, noise);
-  const at::Tensor output = network_->forward(xt.to(device_), steps.to(device_), image.to(device_), text.to(device_));
+  const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
+  const at::Tensor output = network_->forward(xt.to(device_), steps.to(device_), on.image, on.text, on.imageMap);
   const DiffusionLosses result = diffusion_.trainingLosses(output, x0.to(device_), xt.to(device_), steps, noise.to(device_));
   return {result.mse.cpu(), result.vb.cpu(), result.loss.cpu()};
 }
@@ -86,8 +115,8 @@ void PromptGenerator::updateEma() {
   for (const auto& item : network_->named_parameters()) target[item.key()].mul_(config_.emaDecay).add_(item.value(), 1.0 - config_.emaDecay);
 }
 
-GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::Tensor& image, const at::Tensor& text, double lr) {
-  checkInputs(x0, image, text);
+GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr) {
+  checkInputs(x0, condition);
   if (!(lr > 0)) fail(ErrorCode::Config, "lr must be > 0");
   ensureOptimizer();
   network_->train();
@@ -97,7 +126,8 @@ GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const at::T
   const at::Tensor noise = at::randn(x0.sizes(), generator_, at::kFloat);
   const at::Tensor input = x0.to(device_), epsilon = noise.to(device_);
   const at::Tensor xt = diffusion_.qSample(input, t, epsilon);
-  const at::Tensor output = network_->forward(xt, t.to(device_), image.to(device_), text.to(device_));
+  const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
+  const at::Tensor output = network_->forward(xt, t.to(device_), on.image, on.text, on.imageMap);
   const DiffusionLosses terms = diffusion_.trainingLosses(output, input, xt, t, epsilon);
   const at::Tensor loss = terms.loss.mean();
   const double value = loss.item<double>();
@@ -116,9 +146,9 @@ const GaussianDiffusion& PromptGenerator::sampler(const std::string& respacing) 
   return found->second;
 }
 
-at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
+at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const GeneratorCondition& condition, const SamplingOptions& options,
                                        const at::Tensor& stepNoise) {
-  checkInputs(noise, image, text);
+  checkInputs(noise, condition);
   MaskDit& net = options.useEma ? ema_ : network_;
   net->eval();
   const GaussianDiffusion& diffusion = sampler(options.respacing);
@@ -129,14 +159,44 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const at::Tensor
   at::Tensor result;
   {
     c10::InferenceMode inference;  // no autograd bookkeeping at all while sampling
-    const at::Tensor imageOn = image.to(device_), textOn = text.to(device_);
-    const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, imageOn, textOn); };
+    const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
+    const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, on.image, on.text, on.imageMap); };
     const at::Tensor start = noise.to(device_);
     result = options.ddpm ? diffusion.ddpmTrajectory(model, start, generator_, stepNoise)
                           : diffusion.ddimTrajectory(model, start, options.eta, generator_, stepNoise);
   }
   // Copied outside InferenceMode into a normal tensor: stage 3 feeds it to layers that train.
   return result.cpu().clone();
+}
+
+GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks,
+                                                  double lr) {
+  if (masks.dim() != 4 || masks.size(0) != inputs.images.size(0)) fail(ErrorCode::Shape, "masks must be B×1×H×W, one per image");
+  const GeneratorCondition condition = conditionFrom(conditioner, inputs);
+  const VaeEncoding posterior = vae.encode(masks);
+  at::Tensor latents;
+  {
+    torch::NoGradGuard noGrad;
+    const at::Tensor epsilon = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(posterior.mean.device());
+    latents = posterior.mean + torch::exp(0.5 * posterior.logvar) * epsilon;  // the reference's latent_dist.sample()
+  }
+  return trainStep(latents, condition, lr);
+}
+
+GeneratedMasks PromptGenerator::generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,
+                                         const SamplingOptions& options, bool decodeTrajectory) {
+  const GeneratorCondition condition = conditionFrom(conditioner, inputs);
+  GeneratedMasks result;
+  result.trajectory = trajectory(noise, condition, options);
+  const int64_t steps = result.trajectory.size(0), batch = result.trajectory.size(1);
+  if (decodeTrajectory) {
+    const at::Tensor decoded = vae.decode(result.trajectory.flatten(0, 1)).clamp(0, 1).cpu();  // (steps·B)×1×H×W
+    result.decoded = decoded.reshape({steps, batch, decoded.size(1), decoded.size(2), decoded.size(3)});
+    result.masks = result.decoded[steps - 1].clone();
+  } else {
+    result.masks = vae.decode(result.trajectory[steps - 1]).clamp(0, 1).cpu();
+  }
+  return result;
 }
 
 }  // namespace diffprompt

@@ -3,8 +3,13 @@
 // one; the reference trains linear and samples cosine, which this does not copy).
 //
 //   trainStep: latents x0 B×C×S×S (Mask-VAE latents of the referred masks), condition features
-//   image B×Di, text B×Dt → t ~ U{0..T−1}, ε ~ N(0, I) from the model's generator → MSE + VB →
-//   AdamW → EMA update. Sampling: DDIM (respaced, η) or DDPM, returning the whole trajectory.
+//   image B×Di, text B×Dt (and the image map B×Ds×h×w with spatial conditioning) →
+//   t ~ U{0..T−1}, ε ~ N(0, I) from the model's generator → MSE + VB → AdamW → EMA update.
+//   Sampling: DDIM (respaced, η) or DDPM, returning the whole trajectory.
+//
+//   trainOnBatch and generate are the composite jobs: the frozen conditioner's features and the
+//   frozen Mask-VAE's latents (x0 = mean + σ·ε, ε from this model's generator, so a resumed run
+//   repeats its draws) or decoded masks, around the generator, in one call.
 #pragma once
 
 #include <torch/torch.h>
@@ -15,6 +20,8 @@
 
 #include "diffusion/gaussian_diffusion.h"
 #include "nn/dit/mask_dit.h"
+#include "train/generator/conditioner.h"
+#include "train/mask_vae_model.h"
 #include "train/trainable.h"
 
 namespace diffprompt {
@@ -30,11 +37,22 @@ struct GeneratorStepLosses {
   double loss, mse, vb;
 };
 
+/** What the network is conditioned on: B×Di, B×Dt, and B×Ds×h×w with spatial conditioning. */
+struct GeneratorCondition {
+  at::Tensor image, text, imageMap;
+};
+
 struct SamplingOptions {
   std::string respacing = "ddim25";  // "ddimN", or "" for every step
   double eta = 0.0;
   bool ddpm = false;   // ancestral sampling with the learned variance instead of DDIM
   bool useEma = true;
+};
+
+struct GeneratedMasks {
+  at::Tensor trajectory;  // steps×B×C×S×S latents, the last the sample
+  at::Tensor masks;       // B×1×H×W: the sample decoded by the Mask-VAE, in [0, 1]
+  at::Tensor decoded;     // steps×B×1×H×W: every step decoded (only when asked for)
 };
 
 class PromptGenerator : public Trainable {
@@ -48,21 +66,29 @@ class PromptGenerator : public Trainable {
   const GaussianDiffusion& diffusion() const { return diffusion_; }
 
   /** The network's output, B×2C×S×S (no grad). */
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, bool useEma);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& t, const GeneratorCondition& condition, bool useEma);
   /** The losses at given (t, ε), no grad: for tests against other implementations. */
-  DiffusionLosses losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text);
+  DiffusionLosses losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const GeneratorCondition& condition);
   /** The EMA becomes a copy of the network's weights (after loading published weights). */
   void resetEma();
-  GeneratorStepLosses trainStep(const at::Tensor& x0, const at::Tensor& image, const at::Tensor& text, double lr);
+  GeneratorStepLosses trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr);
   /** From x_T = noise: steps×B×C×S×S, the last the sample. stepNoise (optional) replaces the generator's draws. */
-  at::Tensor trajectory(const at::Tensor& noise, const at::Tensor& image, const at::Tensor& text, const SamplingOptions& options,
-                        const at::Tensor& stepNoise = {});
+  at::Tensor trajectory(const at::Tensor& noise, const GeneratorCondition& condition, const SamplingOptions& options, const at::Tensor& stepNoise = {});
+
+  /** One training step from images, tokens and the referred objects' masks (B×1×H×W). */
+  GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr);
+  /** Samples from x_T = noise for images and tokens, and decodes the result (and, with
+   * decodeTrajectory, every step) with the Mask-VAE. */
+  GeneratedMasks generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,
+                          const SamplingOptions& options, bool decodeTrajectory);
 
  protected:
   AdamOptions adamOptions() const override { return adam_; }
 
  private:
-  void checkInputs(const at::Tensor& x, const at::Tensor& image, const at::Tensor& text) const;
+  void checkInputs(const at::Tensor& x, const GeneratorCondition& condition) const;
+  /** The conditioner's features as this network reads them (checked against its widths). */
+  GeneratorCondition conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const;
   void updateEma();
   /** The respaced diffusion for `respacing`, built once (its tables are float64 work). */
   const GaussianDiffusion& sampler(const std::string& respacing);

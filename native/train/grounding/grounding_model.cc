@@ -135,4 +135,18 @@ EncoderOutputs GroundingModel::encode(const GroundingBatch& batch) {
   return {encoded.imageTokens.cpu(), {encoded.text.hidden.cpu(), encoded.text.pooled.cpu()}};
 }
 
+ConditionFeatures GroundingModel::condition(const ConditionerInputs& inputs) {
+  torch::NoGradGuard noGrad;
+  network_->eval();
+  GroundingBatch batch;
+  batch.images = inputs.images;
+  batch.ids = inputs.ids;
+  batch.attentionMask = inputs.attentionMask;
+  batch.positiveTokens = inputs.attentionMask;  // unused by the encoders; checked like the mask
+  const EncoderOutputs encoded = network_->encode(inputsOf(batch, false));
+  const at::Tensor& tokens = encoded.imageTokens;  // B×N×Dv, N = (S/p)²
+  const int64_t grid = config().imageSize / config().patchSize;
+  return {tokens.mean(1), encoded.text.pooled, tokens.transpose(1, 2).reshape({tokens.size(0), tokens.size(2), grid, grid})};
+}
+
 }  // namespace diffprompt

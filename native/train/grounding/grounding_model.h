@@ -12,6 +12,7 @@
 
 #include "nn/grounding/grounding_network.h"
 #include "train/grounding/box_decoding.h"
+#include "train/generator/conditioner.h"
 #include "train/grounding/grounding_losses.h"
 #include "train/trainable.h"
 
@@ -36,7 +37,7 @@ struct GroundingFeatures {
   at::Tensor image, text;  // B×Dv, B×Dt
 };
 
-class GroundingModel : public Trainable {
+class GroundingModel : public Trainable, public Conditioner {
  public:
   GroundingModel(const GroundingConfig& config, uint64_t seed, torch::Device device, AdamOptions adam);
 
@@ -55,6 +56,9 @@ class GroundingModel : public Trainable {
   GroundingFeatures features(const GroundingBatch& batch);
   /** The encoders' outputs (image tokens, text hidden states and pooled), before fusion. */
   EncoderOutputs encode(const GroundingBatch& batch);
+  /** As the generator's conditioner: features() without leaving the device, and the image tokens
+   * on their patch grid (B×Dv×S/p×S/p). */
+  ConditionFeatures condition(const ConditionerInputs& inputs) override;
 
  protected:
   AdamOptions adamOptions() const override { return adam_; }

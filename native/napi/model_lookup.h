@@ -1,0 +1,26 @@
+// The models behind other handles, for composite jobs (the generator's training step reads the
+// conditioner and the Mask-VAE). Each lookup checks the JavaScript object is a handle of that
+// class (instanceof the constructor this addon registered) and not disposed; otherwise it
+// throws ERR_CONFIG or ERR_DISPOSED. The returned pointer keeps the model alive for the job.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+namespace diffprompt {
+class Conditioner;
+class GroundingModel;
+class MaskVaeModel;
+}  // namespace diffprompt
+
+namespace diffprompt::napi {
+
+std::shared_ptr<GroundingModel> groundingModelOf(Napi::Env env, Napi::Value value, const std::string& what);  // grounding_handle.cc
+bool isGroundingHandle(Napi::Env env, Napi::Value value);
+std::shared_ptr<MaskVaeModel> maskVaeModelOf(Napi::Env env, Napi::Value value, const std::string& what);      // mask_vae_handle.cc
+/** A grounding model or a CLIP model, as the generator's conditioner. */
+std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what);        // prompt_generator_handle.cc
+
+}  // namespace diffprompt::napi
