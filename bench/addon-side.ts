@@ -61,10 +61,10 @@ async function maskDitRow(workload: Workload, dir: string, runs: number) {
   using rng = await rngTensor(generator);
   await writeSafetensors(path.join(dir, 'input.safetensors'), { latents, image_features: image, text_features: text, rng });
   if (workload.kind === 'mask-dit-train-step') {
-    return await timeCalls(runs, async () => (await generator.trainStep(latents, image, text, { lr: DIT_LR })).loss);
+    return await timeCalls(runs, async () => (await generator.trainStep(latents, { image, text }, { lr: DIT_LR })).loss);
   }
   return await timeCalls(runs, async () => {
-    using trajectory = await generator.trajectory(latents, image, text, { respacing: 'ddim25', useEma: true });
+    using trajectory = await generator.trajectory(latents, { image, text }, { respacing: 'ddim25', useEma: true });
     const values = await trajectory.data<'float32'>();
     return values.subarray(values.length - latents.shape.reduce((a, b) => a * b, 1)).reduce((sum, v) => sum + Math.abs(v), 0);
   });

@@ -65,6 +65,22 @@ export * as groundingOps from './ops/grounding-ops';
 
 // Stage 2: the prompt generator.
 export { PromptGenerator, diffusionSchedule } from './models/prompt-generator';
-export type { DiffusionLossTerms, TrajectoryOptions } from './models/prompt-generator';
+export type {
+  DiffusionLossTerms,
+  GenerateBatchOptions,
+  GenerateOptions,
+  GeneratedMasks,
+  GeneratorCondition,
+  GeneratorParts,
+  GeneratorStepLosses,
+  TrainedWith,
+  TrajectoryOptions,
+} from './models/prompt-generator';
+export type { ConditionWidths, GeneratorConditioner } from './models/generator-conditioner';
+export { trainPromptGenerator } from './stages/train-prompt-generator';
+export type { GeneratorCheckpointReport, GeneratorStepProgress, TrainPromptGeneratorOptions, TrainPromptGeneratorResult } from './stages/train-prompt-generator';
+export { evaluateGenerator, maskIou } from './eval/evaluate-generator';
+export type { EvaluateGeneratorOptions, GeneratorEvaluation } from './eval/evaluate-generator';
+export { sampleSeed } from './data/sample-seed';
 export { PROMPT_GENERATOR_PRESETS, promptGeneratorPreset } from './config/prompt-generator-config';
 export type { PromptGeneratorConfig, PromptGeneratorConfigInput } from './config/prompt-generator-config';

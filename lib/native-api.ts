@@ -103,22 +103,45 @@ export interface NativeGroundingHandle extends NativeModelHandle {
   encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
 }
 
+/** What the generator is conditioned on: B×Di, B×Dt, and B×Ds×h×w with spatial conditioning. */
+export interface NativeGeneratorCondition {
+  image: NativeTensorHandle;
+  text: NativeTensorHandle;
+  imageMap?: NativeTensorHandle;
+}
+
+/** A batch for the generator's composite jobs, in the conditioner's frame and tokens. */
+export interface NativeGeneratorBatch {
+  images: NativeTensorHandle;
+  ids: NativeTensorHandle;
+  attentionMask: NativeTensorHandle;
+  masks?: NativeTensorHandle;
+}
+
+export interface NativeSamplingOptions {
+  respacing?: string;
+  eta?: number;
+  ddpm?: boolean;
+  useEma?: boolean;
+}
+
 export interface NativePromptGeneratorHandle extends NativeModelHandle {
-  forward(x: NativeTensorHandle, t: NativeTensorHandle, image: NativeTensorHandle, text: NativeTensorHandle, options: { useEma?: boolean }): Promise<NativeTensorHandle>;
+  forward(x: NativeTensorHandle, t: NativeTensorHandle, condition: NativeGeneratorCondition, options: { useEma?: boolean }): Promise<NativeTensorHandle>;
   losses(
     x0: NativeTensorHandle,
     t: NativeTensorHandle,
     noise: NativeTensorHandle,
-    image: NativeTensorHandle,
-    text: NativeTensorHandle,
+    condition: NativeGeneratorCondition,
   ): Promise<{ mse: NativeTensorHandle; vb: NativeTensorHandle; loss: NativeTensorHandle }>;
-  trainStep(x0: NativeTensorHandle, image: NativeTensorHandle, text: NativeTensorHandle, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
-  trajectory(
-    noise: NativeTensorHandle,
-    image: NativeTensorHandle,
-    text: NativeTensorHandle,
-    options: { respacing?: string; eta?: number; ddpm?: boolean; useEma?: boolean; stepNoise?: NativeTensorHandle },
-  ): Promise<NativeTensorHandle>;
+  trainStep(x0: NativeTensorHandle, condition: NativeGeneratorCondition, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
+  trajectory(noise: NativeTensorHandle, condition: NativeGeneratorCondition, options: NativeSamplingOptions & { stepNoise?: NativeTensorHandle }): Promise<NativeTensorHandle>;
+  trainOnBatch(conditioner: NativeModelHandle, vae: NativeModelHandle, batch: NativeGeneratorBatch, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
+  generate(
+    conditioner: NativeModelHandle,
+    vae: NativeModelHandle,
+    batch: NativeGeneratorBatch,
+    options: NativeSamplingOptions & { noise?: NativeTensorHandle; seeds?: NativeTensorHandle; decodeTrajectory?: boolean },
+  ): Promise<{ trajectory: NativeTensorHandle; masks: NativeTensorHandle; decoded?: NativeTensorHandle }>;
   saveEma(path: string, metadata: Record<string, string>): Promise<void>;
   loadEma(path: string): Promise<void>;
   resetEma(): Promise<void>;

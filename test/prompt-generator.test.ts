@@ -85,14 +85,14 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
   await writeSafetensors(path.join(dir, 'in.safetensors'), { x, t, image_features: image, text_features: text });
   runParityScript('mask_dit.py', [config, weights, path.join(dir, 'in.safetensors'), path.join(dir, 'out.safetensors')]);
   const expected = (await readSafetensors(path.join(dir, 'out.safetensors'))).tensors;
-  const output = await values(await model.forward(x, t, image, text, { useEma: false }));
+  const output = await values(await model.forward(x, t, { image, text }, { useEma: false }));
   assert.ok(relativeError(output, await expected.get('output')!.data<'float32'>()) <= 1e-5, 'network output');
   assert.equal([...(await expected.get('parameters')!.data<'int64'>())], [BigInt(model.parameterCount())]);
 
   await writeSafetensors(path.join(dir, 'loss-in.safetensors'), { x0: x, t, noise, image_features: image, text_features: text }, { schedule: 'linear', steps: '100' });
   runParityScript('gaussian_diffusion.py', ['loss', config, weights, path.join(dir, 'loss-in.safetensors'), path.join(dir, 'loss-out.safetensors')]);
   const lossExpected = (await readSafetensors(path.join(dir, 'loss-out.safetensors'))).tensors;
-  const losses = await model.losses(x, t, noise, image, text);
+  const losses = await model.losses(x, t, noise, { image, text });
   for (const name of ['mse', 'vb', 'loss'] as const) {
     const error = relativeError(await values(losses[name]), await lossExpected.get(name)!.data<'float32'>());
     assert.ok(error <= 1e-5, `${name}: relative error ${error}`);
@@ -103,7 +103,7 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
     await writeSafetensors(path.join(dir, 'ddim-in.safetensors'), { noise, image_features: image, text_features: text, step_noise: stepNoise }, { schedule: 'linear', steps: '100', respacing: 'ddim25', eta: String(eta) });
     runParityScript('gaussian_diffusion.py', ['ddim', config, weights, path.join(dir, 'ddim-in.safetensors'), path.join(dir, 'ddim-out.safetensors')]);
     const ddimExpected = (await readSafetensors(path.join(dir, 'ddim-out.safetensors'))).tensors;
-    const trajectory = await model.trajectory(noise, image, text, { respacing: 'ddim25', eta, useEma: false, stepNoise });
+    const trajectory = await model.trajectory(noise, { image, text }, { respacing: 'ddim25', eta, useEma: false, stepNoise });
     assert.equal(trajectory.shape, [25, 3, 4, 8, 8]);
     const error = relativeError(await values(trajectory), await ddimExpected.get('trajectory')!.data<'float32'>());
     assert.ok(error <= 1e-5, `DDIM η=${eta}: relative error ${error}`);
@@ -124,20 +124,20 @@ test('training lowers the loss on a fixed batch, the EMA trails the weights, and
   using image = wave([16, 32], 1.5);
   using text = wave([16, 48], 2.5);
   const losses: number[] = [];
-  for (let step = 0; step < 40; step++) losses.push((await model.trainStep(latents, image, text, { lr: 1e-3 })).loss);
+  for (let step = 0; step < 40; step++) losses.push((await model.trainStep(latents, { image, text }, { lr: 1e-3 })).loss);
   const head = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
   const tail = losses.slice(-5).reduce((a, b) => a + b) / 5;
   assert.ok(tail < head * 0.7, `loss ${head} → ${tail}`);
   using noise = wave([16, 4, 8, 8], 9);
-  const withEma = await values(await model.trajectory(noise, image, text));
-  const withWeights = await values(await model.trajectory(noise, image, text, { useEma: false }));
+  const withEma = await values(await model.trajectory(noise, { image, text }));
+  const withWeights = await values(await model.trajectory(noise, { image, text }, { useEma: false }));
   assert.not.equal(withEma, withWeights);
   await model.save(path.join(dir, 'g'), { training: true });
   assert.ok(fs.existsSync(path.join(dir, 'g', 'ema.safetensors')));
   const { model: loaded } = await PromptGenerator.load(path.join(dir, 'g'), { training: true });
   using again = loaded;
-  assert.equal(await values(await again.trajectory(noise, image, text)), withEma);
-  assert.equal(await values(await again.trajectory(noise, image, text, { useEma: false })), withWeights);
+  assert.equal(await values(await again.trajectory(noise, { image, text })), withEma);
+  assert.equal(await values(await again.trajectory(noise, { image, text }, { useEma: false })), withWeights);
   fs.rmSync(path.join(dir, 'g', 'ema.safetensors'));
   await expectError('ERR_CHECKPOINT', () => PromptGenerator.load(path.join(dir, 'g')), /ema\.safetensors/);
 });
@@ -149,7 +149,7 @@ test('the EMA after one step is d·initial + (1 − d)·weights', async () => {
   using latents = wave([4, 4, 8, 8], 0.5);
   using image = wave([4, 32], 1.5);
   using text = wave([4, 48], 2.5);
-  await model.trainStep(latents, image, text, { lr: 1e-2 });
+  await model.trainStep(latents, { image, text }, { lr: 1e-2 });
   await model.save(path.join(dir, 'after'));
   const initial = (await readSafetensors(path.join(dir, 'before', 'model.safetensors'))).tensors;
   const weights = (await readSafetensors(path.join(dir, 'after', 'model.safetensors'))).tensors;
@@ -172,11 +172,11 @@ test('DDPM sampling: deterministic given its noise, and a different path than DD
   using image = wave([2, 32], 1.7);
   using text = wave([2, 48], 2.7);
   using stepNoise = wave([100, 2, 4, 8, 8], 5.5);
-  const first = await values(await model.trajectory(noise, image, text, { ddpm: true, respacing: '', useEma: false, stepNoise }));
+  const first = await values(await model.trajectory(noise, { image, text }, { ddpm: true, respacing: '', useEma: false, stepNoise }));
   assert.is(first.length, 100 * 2 * 4 * 8 * 8);
-  assert.equal(await values(await model.trajectory(noise, image, text, { ddpm: true, respacing: '', useEma: false, stepNoise })), first);
+  assert.equal(await values(await model.trajectory(noise, { image, text }, { ddpm: true, respacing: '', useEma: false, stepNoise })), first);
   assert.ok(first.every(Number.isFinite));
-  const ddim = await values(await model.trajectory(noise, image, text, { respacing: '', useEma: false }));
+  const ddim = await values(await model.trajectory(noise, { image, text }, { respacing: '', useEma: false }));
   assert.not.equal(ddim.subarray(ddim.length - 512), first.subarray(first.length - 512));
 });
 
@@ -184,12 +184,12 @@ test('bad input: wrong latent shape or feature width, unknown schedule, bad resp
   using model = PromptGenerator.create(SMALL);
   using image = wave([2, 32], 0);
   using text = wave([2, 48], 0);
-  await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 16, 16], 0), image, text, { lr: 1e-4 }), /latents/);
-  await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 8, 8], 0), text, text, { lr: 1e-4 }), /image features/);
-  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'ddim33' }));
-  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'fast' }));
-  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), image, text, { respacing: 'ddim25x' }));
-  await expectError('ERR_DATA', () => model.losses(wave([2, 4, 8, 8], 0), Tensor.from(BigInt64Array.from([0n, 100n]), [2]), wave([2, 4, 8, 8], 1), image, text), /timestep/);
+  await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 16, 16], 0), { image, text }, { lr: 1e-4 }), /latents/);
+  await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 8, 8], 0), { image: text, text }, { lr: 1e-4 }), /image features/);
+  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), { image, text }, { respacing: 'ddim33' }));
+  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), { image, text }, { respacing: 'fast' }));
+  await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), { image, text }, { respacing: 'ddim25x' }));
+  await expectError('ERR_DATA', () => model.losses(wave([2, 4, 8, 8], 0), Tensor.from(BigInt64Array.from([0n, 100n]), [2]), wave([2, 4, 8, 8], 1), { image, text }), /timestep/);
   assert.throws(() => PromptGenerator.create({ ...SMALL, diffusionSteps: 10 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
   assert.throws(() => PromptGenerator.create({ ...SMALL, schedule: 'cosine' as 'linear' }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
   assert.throws(() => PromptGenerator.create({ ...SMALL, numHeads: 3 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');

@@ -19,6 +19,7 @@ import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
 import { native } from '../native';
 import type { NativeGroundingBatch, NativeGroundingHandle, NativeGroundingLosses } from '../native-api';
 import { Tensor } from '../tensor';
+import type { ConditionWidths, GeneratorConditioner } from './generator-conditioner';
 import { NativeModel, storedConfig } from './native-model';
 
 const KIND = 'grounding-model';
@@ -80,7 +81,7 @@ function storedVocabulary(dir: string): string[] {
   return readVocabFile(vocabFile);
 }
 
-export class GroundingModel extends NativeModel<NativeGroundingHandle, GroundingConfig> {
+export class GroundingModel extends NativeModel<NativeGroundingHandle, GroundingConfig> implements GeneratorConditioner {
   readonly tokenizer: TextTokenizer;
 
   private constructor(
@@ -138,6 +139,13 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
 
   protected override async writeCompanionFiles(staging: string): Promise<void> {
     writeVocabFile(path.join(staging, VOCAB_FILE), this.vocabulary);
+  }
+
+  /** As the prompt generator's conditioner (GeneratorConditioner): the token set it reads and its feature widths. */
+  readonly conditionerTokens = GROUNDING_TOKENS;
+
+  get conditionWidths(): ConditionWidths {
+    return { image: this.config.visionWidth, text: this.config.textWidth, map: this.config.visionWidth };
   }
 
   /** How to batch data for this model: its frame, normalisation and tokenizer. */

@@ -1,7 +1,9 @@
 // What every model class shares: a native handle whose calls run in order, parameter names and
 // counts, dispose, and saving/loading the checkpoint folder (weights, and with `training: true`
 // the optimizer moments, the model's random generator and the caller's loop state).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { DiffPromptError } from '../errors';
 import {
@@ -31,8 +33,12 @@ export interface SaveOptions {
   loop?: Record<string, unknown>;
 }
 
+let modelsMade = 0;
+
 export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
   private readonly queue = new SerialQueue();
+  /** Fixes the order in which `together` takes several models' queues, so two composite calls never wait on each other. */
+  private readonly serial = ++modelsMade;
 
   protected constructor(
     protected readonly handle: Handle,
@@ -43,6 +49,29 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
   /** Runs a native call after every earlier call on this model has settled. */
   protected run<T>(call: (handle: Handle) => Promise<T>): Promise<T> {
     return this.queue.run(() => call(this.handle));
+  }
+
+  /** Runs a native call that reads several models (a composite job) once each of them is free,
+   * and keeps each of them from other calls until it settles. */
+  protected static together<T>(models: readonly NativeModel<NativeModelHandle, unknown>[], call: (handles: NativeModelHandle[]) => Promise<T>): Promise<T> {
+    const ordered = [...new Set(models)].sort((a, b) => a.serial - b.serial);
+    const enter = (i: number): Promise<T> => (i === ordered.length ? call(models.map((model) => model.handle)) : ordered[i]!.queue.run(() => enter(i + 1)));
+    return enter(0);
+  }
+
+  /** sha256 (hex) of the weights as this model saves them in model.safetensors: what a folder that
+   * depends on this model records, and checks on loading. */
+  weightsSha256(): Promise<string> {
+    return this.run(async (handle) => {
+      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-digest-'));
+      try {
+        const file = path.join(scratch, WEIGHTS_FILE);
+        await handle.saveWeights(file, weightsMetadata(this.kind, this.config));
+        return await fileSha256(file);
+      } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+      }
+    });
   }
 
   /** Number of parameter elements (buffers excluded). */
@@ -144,4 +173,11 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
 /** The config stored in a checkpoint folder, for `load` to build the model before restoring. */
 export function storedConfig(dir: string, kind: string): unknown {
   return readCheckpointManifest(checkpointLocation(dir), kind).config;
+}
+
+/** sha256 (hex) of a file's bytes, read in chunks. */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

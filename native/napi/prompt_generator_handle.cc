@@ -174,20 +174,25 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     });
   }
 
-  // generate(conditioner, vae, { images, ids, attentionMask }, noise, { respacing, eta, ddpm, useEma, decodeTrajectory }):
-  // Promise<{ trajectory, masks, decoded? }>.
+  // generate(conditioner, vae, { images, ids, attentionMask }, { noise | seeds, respacing, eta, ddpm, useEma,
+  // decodeTrajectory }): Promise<{ trajectory, masks, decoded? }>. x_T is `noise` (B×C×S×S), or drawn
+  // per sample from `seeds` (int64 B), so a sample's result does not depend on its batch.
   Napi::Value Generate(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       Napi::Env env = info.Env();
       const std::shared_ptr<Conditioner> conditioner = conditionerOf(env, info[0], "the conditioner");
       const std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[1], "the Mask-VAE");
       const ConditionerInputs inputs = conditionerInputsFromJs(expectObject(info, 2, "the batch"));
-      const at::Tensor noise = TensorHandle::unwrap(info[3], "noise");
-      const Napi::Object given = expectObject(info, 4, "sampling options");
+      const Napi::Object given = expectObject(info, 3, "sampling options");
       const SamplingOptions options = samplingOptionsFromJs(env, given);
       const bool decodeTrajectory = boolOption(given, "decodeTrajectory", false);
+      const bool hasNoise = given.Has("noise") && !given.Get("noise").IsUndefined();
+      const bool hasSeeds = given.Has("seeds") && !given.Get("seeds").IsUndefined();
+      if (hasNoise == hasSeeds) throwJs(env, ErrorCode::Config, "generate needs exactly one of noise (B×C×S×S) and seeds (int64, one per sample)");
+      const at::Tensor noise = hasNoise ? TensorHandle::unwrap(given.Get("noise"), "noise") : at::Tensor();
+      const at::Tensor seeds = hasSeeds ? TensorHandle::unwrap(given.Get("seeds"), "seeds") : at::Tensor();
       return job<GeneratedMasks>(env, [=](PromptGenerator& model, JobContext&) {
-            return model.generate(*conditioner, *vae, inputs, noise, options, decodeTrajectory);
+            return model.generate(*conditioner, *vae, inputs, noise.defined() ? noise : model.noiseFromSeeds(seeds), options, decodeTrajectory);
           },
           [](Napi::Env env, GeneratedMasks& generated) -> Napi::Value {
             Napi::Object result = Napi::Object::New(env);

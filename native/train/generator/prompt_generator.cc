@@ -173,7 +173,10 @@ GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, Mask
                                                   double lr) {
   if (masks.dim() != 4 || masks.size(0) != inputs.images.size(0)) fail(ErrorCode::Shape, "masks must be B×1×H×W, one per image");
   const GeneratorCondition condition = conditionFrom(conditioner, inputs);
-  const VaeEncoding posterior = vae.encode(masks);
+  const int64_t vaeSize = vae.config().sampleSize;
+  // Masks come in the conditioner's frame; the Mask-VAE reads its own size.
+  const at::Tensor vaeMasks = masks.size(2) == vaeSize && masks.size(3) == vaeSize ? masks : at::upsample_bilinear2d(masks, {vaeSize, vaeSize}, false);
+  const VaeEncoding posterior = vae.encode(vaeMasks);
   at::Tensor latents;
   {
     torch::NoGradGuard noGrad;
@@ -181,6 +184,18 @@ GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, Mask
     latents = posterior.mean + torch::exp(0.5 * posterior.logvar) * epsilon;  // the reference's latent_dist.sample()
   }
   return trainStep(latents, condition, lr);
+}
+
+at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
+  if (seeds.dim() != 1 || seeds.scalar_type() != at::kLong) fail(ErrorCode::Shape, "seeds must be a 1-D int64 tensor, one seed per sample");
+  const auto& c = config_.network;
+  at::Tensor noise = at::empty({seeds.size(0), c.inChannels, c.inputSize, c.inputSize}, at::kFloat);
+  const at::Tensor values = seeds.contiguous();
+  for (int64_t i = 0; i < seeds.size(0); ++i) {
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(static_cast<uint64_t>(values.data_ptr<int64_t>()[i]));
+    noise[i].copy_(at::randn({c.inChannels, c.inputSize, c.inputSize}, generator, at::kFloat));
+  }
+  return noise;
 }
 
 GeneratedMasks PromptGenerator::generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,

@@ -77,6 +77,8 @@ class PromptGenerator : public Trainable {
 
   /** One training step from images, tokens and the referred objects' masks (B×1×H×W). */
   GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr);
+  /** x_T for B samples, each drawn from a generator seeded with its own seed (int64 B): B×C×S×S. */
+  at::Tensor noiseFromSeeds(const at::Tensor& seeds) const;
   /** Samples from x_T = noise for images and tokens, and decodes the result (and, with
    * decodeTrajectory, every step) with the Mask-VAE. */
   GeneratedMasks generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,
