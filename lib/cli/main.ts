@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { DiffPromptError } from '../errors';
 import { registerDataCommand } from './data-command';
 import { registerDemoCommand } from './demo-command';
+import { registerGeneratorCommand } from './generator-command';
 import { registerGroundingCommand } from './grounding-command';
 import { registerInfoCommand } from './info-command';
 import { registerVaeCommand } from './vae-command';
@@ -14,6 +15,7 @@ const program = new Command('diff-prompt')
 
 registerDataCommand(program);
 registerDemoCommand(program);
+registerGeneratorCommand(program);
 registerGroundingCommand(program);
 registerInfoCommand(program);
 registerVaeCommand(program);

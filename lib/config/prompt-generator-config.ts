@@ -26,6 +26,10 @@ export const promptGeneratorConfigSchema = z
     schedule: z.enum(['linear', 'squaredcos_cap_v2']).default('linear'),
     diffusionSteps: positiveInt.default(100),
     emaDecay: z.number().min(0).lt(1).default(0.9999),
+    /** What the generator learns to produce: s·z for the Mask-VAE latent z of the referred mask,
+     * z a posterior draw (the reference, unscaled: s = 1) or the posterior mean. */
+    latentTarget: z.enum(['sample', 'mean']).default('sample'),
+    latentScale: z.number().positive().default(1),
     seed: z.number().int().min(0).optional(),
     device: deviceSchema,
     lr: z.number().positive().default(1e-4),

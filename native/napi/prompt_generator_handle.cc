@@ -1,6 +1,6 @@
 // NativePromptGenerator: lib/models/prompt-generator.ts's engine. new NativePromptGenerator(config)
 // with MaskDitConfig's keys, schedule ('linear' | 'squaredcos_cap_v2'), diffusionSteps, emaDecay,
-// seed, device, lr, weightDecay. A condition is { image, text, imageMap? } of tensors; a batch for
+// latentScale, latentTarget ('sample' | 'mean'), seed, device, lr, weightDecay. A condition is { image, text, imageMap? } of tensors; a batch for
 // the composite jobs is { images, ids, attentionMask, masks? } with a conditioner's and a
 // Mask-VAE's handles beside it.
 #include <napi.h>
@@ -37,6 +37,9 @@ PromptGeneratorConfig configFromJs(const Napi::Object& options) {
   config.diffusionSteps = integerOption(options, "diffusionSteps", config.diffusionSteps, 1);
   config.emaDecay = numberOption(options, "emaDecay", config.emaDecay);
   if (!(config.emaDecay >= 0 && config.emaDecay < 1)) fail(ErrorCode::Config, "emaDecay must be in [0, 1)");
+  config.latentScale = numberOption(options, "latentScale", config.latentScale);
+  if (!(config.latentScale > 0)) fail(ErrorCode::Config, "latentScale must be > 0");
+  config.posteriorMean = stringOption(options, "latentTarget", "sample") == "mean";
   return config;
 }
 

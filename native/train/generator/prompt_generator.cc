@@ -180,10 +180,14 @@ GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, Mask
   at::Tensor latents;
   {
     torch::NoGradGuard noGrad;
-    const at::Tensor epsilon = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(posterior.mean.device());
-    latents = posterior.mean + torch::exp(0.5 * posterior.logvar) * epsilon;  // the reference's latent_dist.sample()
+    if (config_.posteriorMean) {
+      latents = posterior.mean;
+    } else {
+      const at::Tensor epsilon = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(posterior.mean.device());
+      latents = posterior.mean + torch::exp(0.5 * posterior.logvar) * epsilon;  // the reference's latent_dist.sample()
+    }
   }
-  return trainStep(latents, condition, lr);
+  return trainStep(latents * config_.latentScale, condition, lr);
 }
 
 at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
@@ -205,11 +209,11 @@ GeneratedMasks PromptGenerator::generate(Conditioner& conditioner, MaskVaeModel&
   result.trajectory = trajectory(noise, condition, options);
   const int64_t steps = result.trajectory.size(0), batch = result.trajectory.size(1);
   if (decodeTrajectory) {
-    const at::Tensor decoded = vae.decode(result.trajectory.flatten(0, 1)).clamp(0, 1).cpu();  // (steps·B)×1×H×W
+    const at::Tensor decoded = vae.decode(result.trajectory.flatten(0, 1) / config_.latentScale).clamp(0, 1).cpu();  // (steps·B)×1×H×W
     result.decoded = decoded.reshape({steps, batch, decoded.size(1), decoded.size(2), decoded.size(3)});
     result.masks = result.decoded[steps - 1].clone();
   } else {
-    result.masks = vae.decode(result.trajectory[steps - 1]).clamp(0, 1).cpu();
+    result.masks = vae.decode(result.trajectory[steps - 1] / config_.latentScale).clamp(0, 1).cpu();
   }
   return result;
 }

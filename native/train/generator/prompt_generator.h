@@ -8,8 +8,8 @@
 //   Sampling: DDIM (respaced, η) or DDPM, returning the whole trajectory.
 //
 //   trainOnBatch and generate are the composite jobs: the frozen conditioner's features and the
-//   frozen Mask-VAE's latents (x0 = mean + σ·ε, ε from this model's generator, so a resumed run
-//   repeats its draws) or decoded masks, around the generator, in one call.
+//   frozen Mask-VAE's latents (x0 = s·(μ + σ·ε), ε from this model's generator, so a resumed run
+//   repeats its draws; or x0 = s·μ) or decoded masks (of x/s), around the generator, in one call.
 #pragma once
 
 #include <torch/torch.h>
@@ -31,6 +31,10 @@ struct PromptGeneratorConfig {
   BetaSchedule schedule = BetaSchedule::Linear;
   int64_t diffusionSteps = 100;
   double emaDecay = 0.9999;
+  /** x0 = latentScale·z (z the Mask-VAE latent; the reference: 1, unscaled); samples are divided by it before decoding. */
+  double latentScale = 1.0;
+  /** z = the posterior mean instead of a draw μ + σ·ε (the reference draws). */
+  bool posteriorMean = false;
 };
 
 struct GeneratorStepLosses {
