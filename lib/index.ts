@@ -64,6 +64,10 @@ export { readReferringFile } from './data/readers/referring-file';
 export * as groundingOps from './ops/grounding-ops';
 
 // Stage 2: the prompt generator.
+export { ClipModel, CLIP_NORMALIZATION, CLIP_TOKENS } from './models/clip-model';
+export type { ClipEncoding } from './models/clip-model';
+export { CLIP_PRESETS, clipPreset } from './config/clip-config';
+export type { ClipConfig, ClipConfigInput } from './config/clip-config';
 export { PromptGenerator, diffusionSchedule } from './models/prompt-generator';
 export type {
   DiffusionLossTerms,

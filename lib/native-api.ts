@@ -103,6 +103,15 @@ export interface NativeGroundingHandle extends NativeModelHandle {
   encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
 }
 
+export interface NativeClipHandle extends NativeModelHandle {
+  /** images B×3×S×S, ids B×T, attentionMask B×T → image B×P, text B×P, imageMap B×P×g×g (CPU). */
+  encode(
+    images: NativeTensorHandle,
+    ids: NativeTensorHandle,
+    attentionMask: NativeTensorHandle,
+  ): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle; imageMap: NativeTensorHandle }>;
+}
+
 /** What the generator is conditioned on: B×Di, B×Dt, and B×Ds×h×w with spatial conditioning. */
 export interface NativeGeneratorCondition {
   image: NativeTensorHandle;
@@ -171,6 +180,7 @@ export interface NativeAddon {
   NativeMlp: new (config: object) => NativeMlpHandle;
   NativeMaskVae: new (config: object) => NativeMaskVaeHandle;
   NativeGroundingModel: new (config: object) => NativeGroundingHandle;
+  NativeClipModel: new (config: object) => NativeClipHandle;
   NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
   diffusionSchedule(
     schedule: string,

@@ -33,8 +33,13 @@ export function generatorLine(evaluation: GeneratorEvaluation): string {
   return `mean IoU ${evaluation.meanIou.toFixed(3)} (swapped condition ${evaluation.swappedIou.toFixed(3)}${agreement}) over ${evaluation.count} samples`;
 }
 
+/** The commands condition on a grounding model (the library also takes CLIP). */
+interface CommandParts extends GeneratorParts {
+  conditioner: GroundingModel;
+}
+
 /** The frozen conditioner (a grounding model folder) and Mask-VAE the generator works with. */
-async function loadParts(conditionerDir: string, vaeDir: string): Promise<GeneratorParts> {
+async function loadParts(conditionerDir: string, vaeDir: string): Promise<CommandParts> {
   const { model: conditioner } = await GroundingModel.load(conditionerDir);
   try {
     const { model: vae } = await MaskVae.load(vaeDir);
@@ -159,7 +164,7 @@ interface SampleOptions {
 }
 
 /** Writes the trajectory PNG for `count` samples of a generated split; returns the file. */
-export async function drawGeneratorTrajectories(generator: PromptGenerator, parts: GeneratorParts, options: { split: WorldSplit; count: number; seed: number; steps: number; out: string }): Promise<string> {
+export async function drawGeneratorTrajectories(generator: PromptGenerator, parts: CommandParts, options: { split: WorldSplit; count: number; seed: number; steps: number; out: string }): Promise<string> {
   const world = { seed: options.seed, split: options.split, count: options.count, size: parts.conditioner.config.imageSize };
   const samples = Array.from({ length: options.count }, (_, i) => worldSample(world, i));
   const batch = await makeBatch(samples, parts.conditioner.batchOptions());

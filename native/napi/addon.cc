@@ -13,6 +13,7 @@ namespace diffprompt::napi {
 Napi::Function defineMlpHandle(Napi::Env env);
 Napi::Function defineMaskVaeHandle(Napi::Env env);
 Napi::Function defineGroundingHandle(Napi::Env env);
+Napi::Function defineClipHandle(Napi::Env env);
 Napi::Function definePromptGeneratorHandle(Napi::Env env);
 void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
 void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
@@ -39,6 +40,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeMlp", defineMlpHandle(env));
   exports.Set("NativeMaskVae", defineMaskVaeHandle(env));
   exports.Set("NativeGroundingModel", defineGroundingHandle(env));
+  exports.Set("NativeClipModel", defineClipHandle(env));
   exports.Set("NativePromptGenerator", definePromptGeneratorHandle(env));
   exportCheckpointFunctions(env, exports);
   exportRuntimeFunctions(env, exports);

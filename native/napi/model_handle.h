@@ -165,7 +165,7 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
       using Loaded = std::pair<LoadReport, safetensors::Metadata>;
       return job<Loaded>(info.Env(), [path, strict](Model& model, JobContext&) {
             safetensors::File file = safetensors::read(path);
-            return Loaded{loadNamedState(model.module(), file.tensors, strict, path), file.metadata};
+            return Loaded{model.loadWeights(file.tensors, strict, path), file.metadata};
           },
           [](Napi::Env env, Loaded& loaded) -> Napi::Value { return loadReportToJs(env, loaded.first, loaded.second); });
     });

@@ -10,6 +10,7 @@
 #include <string>
 
 namespace diffprompt {
+class ClipModel;
 class Conditioner;
 class GroundingModel;
 class MaskVaeModel;
@@ -19,6 +20,8 @@ namespace diffprompt::napi {
 
 std::shared_ptr<GroundingModel> groundingModelOf(Napi::Env env, Napi::Value value, const std::string& what);  // grounding_handle.cc
 bool isGroundingHandle(Napi::Env env, Napi::Value value);
+std::shared_ptr<ClipModel> clipModelOf(Napi::Env env, Napi::Value value, const std::string& what);            // clip_handle.cc
+bool isClipHandle(Napi::Env env, Napi::Value value);
 std::shared_ptr<MaskVaeModel> maskVaeModelOf(Napi::Env env, Napi::Value value, const std::string& what);      // mask_vae_handle.cc
 /** A grounding model or a CLIP model, as the generator's conditioner. */
 std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what);        // prompt_generator_handle.cc

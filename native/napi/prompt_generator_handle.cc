@@ -9,6 +9,7 @@
 #include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
+#include "train/clip/clip_model.h"
 #include "train/generator/prompt_generator.h"
 #include "train/grounding/grounding_model.h"
 
@@ -250,7 +251,8 @@ Napi::Function definePromptGeneratorHandle(Napi::Env env) { return PromptGenerat
 
 std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what) {
   if (isGroundingHandle(env, value)) return groundingModelOf(env, value, what);
-  throwJs(env, ErrorCode::Config, what + " must be a grounding model's handle");
+  if (isClipHandle(env, value)) return clipModelOf(env, value, what);
+  throwJs(env, ErrorCode::Config, what + " must be a grounding model's or a CLIP model's handle");
 }
 
 }  // namespace diffprompt::napi

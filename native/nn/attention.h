@@ -1,6 +1,6 @@
 // Multi-head scaled dot-product attention and what the transformers share around it (the
-// grounding encoders and fusion, the DiT blocks): cross-attention with its own projections and
-// BERT's additive attention mask.
+// grounding encoders and fusion, the DiT blocks, CLIP's towers): cross-attention with its own
+// projections and BERT's additive attention mask.
 #pragma once
 
 #include <torch/torch.h>
@@ -18,7 +18,8 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
 class CrossAttentionImpl : public torch::nn::Module {
  public:
   CrossAttentionImpl(int64_t queryWidth, int64_t keyWidth, int64_t width, int64_t heads);
-  /** queries B×Nq×Dq, keys B×Nk×Dk, additiveMask B×1×1×Nk or empty → B×Nq×Dq. */
+  /** queries B×Nq×Dq, keys B×Nk×Dk, additiveMask broadcastable to B×heads×Nq×Nk (B×1×1×Nk for
+   * padding, B×1×Nq×Nk for causal attention) or empty → B×Nq×Dq. */
   at::Tensor forward(const at::Tensor& queries, const at::Tensor& keys, const at::Tensor& additiveMask);
 
  private:

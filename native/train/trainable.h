@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "io/module_state.h"
 #include "train/adam.h"
 
 namespace diffprompt {
@@ -28,6 +29,11 @@ class Trainable {
     std::unique_ptr<Adam> loaded = makeOptimizer();
     loaded->loadState(state, source);
     optimizer_ = std::move(loaded);
+  }
+  /** Copies weights by name into module() (loadNamedState). A model whose published files carry
+   * names it does not keep drops those first. */
+  virtual LoadReport loadWeights(const safetensors::NamedTensors& tensors, bool strict, const std::string& source) {
+    return loadNamedState(module(), tensors, strict, source);
   }
   at::Generator& generator() { return generator_; }
   torch::Device device() const { return device_; }
