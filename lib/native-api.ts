@@ -156,6 +156,20 @@ export interface NativePromptGeneratorHandle extends NativeModelHandle {
   resetEma(): Promise<void>;
 }
 
+/** A stage-3 batch: the backbone's, and seeds (int64 B) for each sample's x_T. */
+export interface NativeStage3Batch extends NativeGroundingBatch {
+  seeds?: NativeTensorHandle;
+}
+
+export interface NativePromptedGroundingHandle extends NativeModelHandle {
+  trainStep(
+    batch: NativeStage3Batch,
+    options: { lr: number; alignmentWeight: number },
+  ): Promise<{ loss: number; grounding: number; token: number; box: number; centerness: number; alignment: number; positives: number }>;
+  predict(batch: NativeStage3Batch, options: { topK?: number; scoreThreshold?: number; nmsIou?: number }): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
+  layerMasks(batch: NativeStage3Batch): Promise<NativeTensorHandle>;
+}
+
 export interface NativeRuntimeInfo {
   torchVersion: string;
   torchOrigin: string;
@@ -182,6 +196,13 @@ export interface NativeAddon {
   NativeGroundingModel: new (config: object) => NativeGroundingHandle;
   NativeClipModel: new (config: object) => NativeClipHandle;
   NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
+  NativePromptedGrounding: new (
+    backbone: NativeModelHandle,
+    conditioner: NativeModelHandle,
+    vae: NativeModelHandle,
+    generator: NativeModelHandle,
+    config: object,
+  ) => NativePromptedGroundingHandle;
   diffusionSchedule(
     schedule: string,
     steps: number,

@@ -22,6 +22,9 @@ export const promptGeneratorConfigSchema = z
     /** Channels of the conditioner's image feature map added to the patch embeddings (spatial
      * conditioning, beyond the reference); 0: the reference's two global vectors only. */
     spatialConditionWidth: z.number().int().min(0).default(0),
+    /** The map spatial conditioning reads: the image encoder's tokens, or the tokens after the
+     * conditioner's cross-modal fusion with the expression (a grounding model's; CLIP has none). */
+    spatialMap: z.enum(['encoder', 'fused']).default('encoder'),
     /** The noise schedule it trains with; sampling uses the same. */
     schedule: z.enum(['linear', 'squaredcos_cap_v2']).default('linear'),
     diffusionSteps: positiveInt.default(100),

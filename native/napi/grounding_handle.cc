@@ -7,6 +7,7 @@
 #include "core/runtime.h"
 #include "napi/addon_state.h"
 #include "napi/model_handle.h"
+#include "napi/grounding_batch_js.h"
 #include "napi/model_lookup.h"
 #include "train/grounding/grounding_model.h"
 
@@ -63,28 +64,6 @@ GroundingConfig configFromJs(const Napi::Object& options) {
     }
   }
   return c;
-}
-
-std::vector<at::Tensor> tensorList(const Napi::Object& batch, const char* key) {
-  std::vector<at::Tensor> tensors;
-  if (!batch.Has(key) || batch.Get(key).IsUndefined() || batch.Get(key).IsNull()) return tensors;
-  if (!batch.Get(key).IsArray()) fail(ErrorCode::Config, std::string("batch.") + key + " must be an array of tensors, one per layer");
-  const Napi::Array list = batch.Get(key).As<Napi::Array>();
-  for (uint32_t i = 0; i < list.Length(); ++i) tensors.push_back(TensorHandle::unwrap(list.Get(i), std::string(key) + "[" + std::to_string(i) + "]"));
-  return tensors;
-}
-
-GroundingBatch batchFromJs(const Napi::CallbackInfo& info, size_t index, bool needBoxes) {
-  const Napi::Object batch = expectObject(info, index, "the batch");
-  GroundingBatch result;
-  result.images = TensorHandle::unwrap(batch.Get("images"), "batch.images");
-  result.ids = TensorHandle::unwrap(batch.Get("ids"), "batch.ids");
-  result.attentionMask = TensorHandle::unwrap(batch.Get("attentionMask"), "batch.attentionMask");
-  result.positiveTokens = TensorHandle::unwrap(batch.Get("positiveTokens"), "batch.positiveTokens");
-  if (needBoxes) result.boxes = TensorHandle::unwrap(batch.Get("boxes"), "batch.boxes");
-  result.visualPrompts = tensorList(batch, "visualPrompts");
-  result.textPrompts = tensorList(batch, "textPrompts");
-  return result;
 }
 
 Napi::Object lossesToJs(Napi::Env env, const GroundingStepLosses& losses) {
@@ -169,42 +148,13 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       GroundingBatch batch = batchFromJs(info, 0, false);
-      DecodeOptions options;
-      if (info.Length() > 1 && info[1].IsObject()) {
-        const Napi::Object given = info[1].As<Napi::Object>();
-        options.topK = integerOption(given, "topK", options.topK, 1);
-        options.scoreThreshold = numberOption(given, "scoreThreshold", options.scoreThreshold);
-        options.nmsIou = numberOption(given, "nmsIou", options.nmsIou);
-      }
+      const DecodeOptions options = decodeOptionsFromJs(info.Length() > 1 ? info[1] : info.Env().Undefined());
       // Plain floats leave the job: the completion on the event loop touches no tensor.
-      using Ranked = std::vector<std::pair<std::vector<float>, std::vector<float>>>;
-      return job<Ranked>(info.Env(), [batch, options](GroundingModel& model, JobContext&) {
-            Ranked ranked;
-            for (const RankedBoxes& item : model.predict(batch, options)) {
-              const at::Tensor boxes = item.boxes.to(at::kFloat).contiguous(), scores = item.scores.to(at::kFloat).contiguous();
-              ranked.emplace_back(std::vector<float>(boxes.data_ptr<float>(), boxes.data_ptr<float>() + boxes.numel()),
-                                  std::vector<float>(scores.data_ptr<float>(), scores.data_ptr<float>() + scores.numel()));
-            }
-            return ranked;
-          },
-          [](Napi::Env env, Ranked& ranked) -> Napi::Value {
-            Napi::Array list = Napi::Array::New(env, ranked.size());
-            for (size_t i = 0; i < ranked.size(); ++i) {
-              Napi::Float32Array boxArray = Napi::Float32Array::New(env, ranked[i].first.size());
-              Napi::Float32Array scoreArray = Napi::Float32Array::New(env, ranked[i].second.size());
-              std::copy(ranked[i].first.begin(), ranked[i].first.end(), boxArray.Data());
-              std::copy(ranked[i].second.begin(), ranked[i].second.end(), scoreArray.Data());
-              Napi::Object entry = Napi::Object::New(env);
-              entry.Set("boxes", boxArray);
-              entry.Set("scores", scoreArray);
-              list.Set(static_cast<uint32_t>(i), entry);
-            }
-            return list;
-          });
+      return job<RankedFloats>(info.Env(), [batch, options](GroundingModel& model, JobContext&) { return rankedFloats(model.predict(batch, options)); },
+          rankedToJs);
     });
   }
 
-  // features(batch): Promise<{ image: Tensor B×Dv, text: Tensor B×Dt }>, pooled before fusion.
   Napi::Value Features(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       GroundingBatch batch = batchFromJs(info, 0, false);

@@ -14,6 +14,7 @@ class ClipModel;
 class Conditioner;
 class GroundingModel;
 class MaskVaeModel;
+class PromptGenerator;
 }  // namespace diffprompt
 
 namespace diffprompt::napi {
@@ -23,6 +24,7 @@ bool isGroundingHandle(Napi::Env env, Napi::Value value);
 std::shared_ptr<ClipModel> clipModelOf(Napi::Env env, Napi::Value value, const std::string& what);            // clip_handle.cc
 bool isClipHandle(Napi::Env env, Napi::Value value);
 std::shared_ptr<MaskVaeModel> maskVaeModelOf(Napi::Env env, Napi::Value value, const std::string& what);      // mask_vae_handle.cc
+std::shared_ptr<PromptGenerator> promptGeneratorOf(Napi::Env env, Napi::Value value, const std::string& what);  // prompt_generator_handle.cc
 /** A grounding model or a CLIP model, as the generator's conditioner. */
 std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what);        // prompt_generator_handle.cc
 

@@ -41,6 +41,7 @@ PromptGeneratorConfig configFromJs(const Napi::Object& options) {
   config.latentScale = numberOption(options, "latentScale", config.latentScale);
   if (!(config.latentScale > 0)) fail(ErrorCode::Config, "latentScale must be > 0");
   config.posteriorMean = stringOption(options, "latentTarget", "sample") == "mean";
+  config.fusedMap = stringOption(options, "spatialMap", "encoder") == "fused";
   return config;
 }
 
@@ -248,6 +249,10 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
 };
 
 Napi::Function definePromptGeneratorHandle(Napi::Env env) { return PromptGeneratorHandle::define(env); }
+
+std::shared_ptr<PromptGenerator> promptGeneratorOf(Napi::Env env, Napi::Value value, const std::string& what) {
+  return PromptGeneratorHandle::modelOf(env, value, "NativePromptGenerator", what);
+}
 
 std::shared_ptr<Conditioner> conditionerOf(Napi::Env env, Napi::Value value, const std::string& what) {
   if (isGroundingHandle(env, value)) return groundingModelOf(env, value, what);

@@ -67,6 +67,12 @@ EncoderOutputs GroundingNetworkImpl::encode(const GroundingInputs& inputs) {
   return {vision_(inputs.images, visualPrompts), text_(inputs.ids, inputs.attentionMask, textPrompts)};
 }
 
+std::pair<at::Tensor, EncoderOutputs> GroundingNetworkImpl::fuse(const GroundingInputs& inputs) {
+  EncoderOutputs encoded = encode(inputs);
+  const auto fused = fusion_(encoded.imageTokens, encoded.text.hidden, additiveAttentionMask(inputs.attentionMask));
+  return {fused.first, encoded};
+}
+
 GroundingOutputs GroundingNetworkImpl::forward(const GroundingInputs& inputs) {
   const EncoderOutputs encoded = encode(inputs);
   const auto [fusedImage, fusedText] = fusion_(encoded.imageTokens, encoded.text.hidden, additiveAttentionMask(inputs.attentionMask));

@@ -49,6 +49,9 @@ class GroundingNetworkImpl : public torch::nn::Module {
   GroundingOutputs forward(const GroundingInputs& inputs);
   /** The encoders alone (with their prompts), no fusion or head. */
   EncoderOutputs encode(const GroundingInputs& inputs);
+  /** The encoders then the cross-modal fusion: the image tokens after fusion, B×N×Dv, and the
+   * encoders' outputs. */
+  std::pair<at::Tensor, EncoderOutputs> fuse(const GroundingInputs& inputs);
   const GroundingConfig& config() const { return config_; }
   const LocationGrid& locations() const { return head_->locations(); }
 

@@ -34,6 +34,7 @@ LoadReport ClipModel::loadWeights(const safetensors::NamedTensors& tensors, bool
 }
 
 ConditionFeatures ClipModel::condition(const ConditionerInputs& inputs) {
+  if (inputs.fusedMap) fail(ErrorCode::Config, "CLIP has no cross-modal fusion: a generator conditioned on a fused map needs a grounding model as its conditioner");
   const ClipConfig& c = config();
   expectDtype(inputs.images, at::kFloat, "images");
   expectShape(inputs.images, {-1, 3, c.imageSize, c.imageSize}, "images");

@@ -13,12 +13,14 @@ struct ConditionerInputs {
   at::Tensor images;         // B×3×S×S float32, preprocessed for this conditioner
   at::Tensor ids;            // B×T int32 or int64, this conditioner's tokenizer
   at::Tensor attentionMask;  // B×T, nonzero where a token is real
+  /** The map after the conditioner's cross-modal fusion (text-aware), where it has one. */
+  bool fusedMap = false;
 };
 
 struct ConditionFeatures {
   at::Tensor image;     // B×Di
   at::Tensor text;      // B×Dt
-  at::Tensor imageMap;  // B×Di×h×w: the image tokens on their grid
+  at::Tensor imageMap;  // B×Di×h×w: the image tokens on their grid (after fusion with the text when asked)
 };
 
 class Conditioner {

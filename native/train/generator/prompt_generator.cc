@@ -65,7 +65,9 @@ GeneratorCondition conditionOn(const GeneratorCondition& condition, torch::Devic
 }  // namespace
 
 GeneratorCondition PromptGenerator::conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const {
-  const ConditionFeatures features = conditioner.condition(inputs);
+  ConditionerInputs asked = inputs;
+  asked.fusedMap = config_.network.spatialConditionWidth > 0 && config_.fusedMap;
+  const ConditionFeatures features = conditioner.condition(asked);
   const auto& c = config_.network;
   if (features.image.size(1) != c.imageConditionWidth || features.text.size(1) != c.textConditionWidth ||
       (c.spatialConditionWidth > 0 && features.imageMap.size(1) != c.spatialConditionWidth)) {
@@ -190,6 +192,10 @@ GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, Mask
   return trainStep(latents * config_.latentScale, condition, lr);
 }
 
+at::Tensor PromptGenerator::trajectoryFor(Conditioner& conditioner, const ConditionerInputs& inputs, const at::Tensor& noise, const SamplingOptions& options) {
+  return trajectory(noise, conditionFrom(conditioner, inputs), options);
+}
+
 at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
   if (seeds.dim() != 1 || seeds.scalar_type() != at::kLong) fail(ErrorCode::Shape, "seeds must be a 1-D int64 tensor, one seed per sample");
   const auto& c = config_.network;
@@ -204,9 +210,8 @@ at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
 
 GeneratedMasks PromptGenerator::generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,
                                          const SamplingOptions& options, bool decodeTrajectory) {
-  const GeneratorCondition condition = conditionFrom(conditioner, inputs);
   GeneratedMasks result;
-  result.trajectory = trajectory(noise, condition, options);
+  result.trajectory = trajectoryFor(conditioner, inputs, noise, options);
   const int64_t steps = result.trajectory.size(0), batch = result.trajectory.size(1);
   if (decodeTrajectory) {
     const at::Tensor decoded = vae.decode(result.trajectory.flatten(0, 1) / config_.latentScale).clamp(0, 1).cpu();  // (steps·B)×1×H×W

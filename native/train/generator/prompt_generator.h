@@ -35,6 +35,9 @@ struct PromptGeneratorConfig {
   double latentScale = 1.0;
   /** z = the posterior mean instead of a draw μ + σ·ε (the reference draws). */
   bool posteriorMean = false;
+  /** With spatial conditioning: the conditioner's map after its cross-modal fusion (text-aware)
+   * instead of the image encoder's. */
+  bool fusedMap = false;
 };
 
 struct GeneratorStepLosses {
@@ -81,6 +84,8 @@ class PromptGenerator : public Trainable {
 
   /** One training step from images, tokens and the referred objects' masks (B×1×H×W). */
   GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr);
+  /** The trajectory for images and tokens (the conditioner's features, then trajectory()). */
+  at::Tensor trajectoryFor(Conditioner& conditioner, const ConditionerInputs& inputs, const at::Tensor& noise, const SamplingOptions& options);
   /** x_T for B samples, each drawn from a generator seeded with its own seed (int64 B): B×C×S×S. */
   at::Tensor noiseFromSeeds(const at::Tensor& seeds) const;
   /** Samples from x_T = noise for images and tokens, and decodes the result (and, with

@@ -25,6 +25,11 @@ void GroundingModel::setTrainable(const std::vector<std::string>& prefixes) {
   if (changed) optimizer_.reset();
 }
 
+void GroundingModel::freeze() {
+  for (auto& parameter : network_->parameters()) parameter.set_requires_grad(false);
+  optimizer_.reset();
+}
+
 namespace {
 
 at::Tensor flag(const at::Tensor& values, const std::string& what, int64_t batch, int64_t length) {
@@ -107,6 +112,11 @@ GroundingStepLosses GroundingModel::trainStep(const GroundingBatch& batch, doubl
   return values;
 }
 
+GroundingLossTerms GroundingModel::promptedLoss(const GroundingBatch& batch) {
+  network_->eval();
+  return lossOf(batch);
+}
+
 GroundingStepLosses GroundingModel::evaluateLoss(const GroundingBatch& batch) {
   torch::NoGradGuard noGrad;
   network_->eval();
@@ -143,10 +153,17 @@ ConditionFeatures GroundingModel::condition(const ConditionerInputs& inputs) {
   batch.ids = inputs.ids;
   batch.attentionMask = inputs.attentionMask;
   batch.positiveTokens = inputs.attentionMask;  // unused by the encoders; checked like the mask
-  const EncoderOutputs encoded = network_->encode(inputsOf(batch, false));
-  const at::Tensor& tokens = encoded.imageTokens;  // B×N×Dv, N = (S/p)²
+  const GroundingInputs network = inputsOf(batch, false);
+  at::Tensor fusedTokens;
+  EncoderOutputs encoded;
+  if (inputs.fusedMap) {
+    std::tie(fusedTokens, encoded) = network_->fuse(network);
+  } else {
+    encoded = network_->encode(network);
+  }
+  const at::Tensor& tokens = inputs.fusedMap ? fusedTokens : encoded.imageTokens;  // B×N×Dv, N = (S/p)²
   const int64_t grid = config().imageSize / config().patchSize;
-  return {tokens.mean(1), encoded.text.pooled, tokens.transpose(1, 2).reshape({tokens.size(0), tokens.size(2), grid, grid})};
+  return {encoded.imageTokens.mean(1), encoded.text.pooled, tokens.transpose(1, 2).reshape({tokens.size(0), tokens.size(2), grid, grid})};
 }
 
 }  // namespace diffprompt

@@ -48,7 +48,12 @@ class GroundingModel : public Trainable, public Conditioner {
    * prefix means all. Drops the optimizer when the set changes (its moments belong to the old one). */
   void setTrainable(const std::vector<std::string>& prefixes);
 
+  /** Nothing trains (stage 3 prompts a frozen backbone; setTrainable undoes it). */
+  void freeze();
+
   GroundingStepLosses trainStep(const GroundingBatch& batch, double lr);
+  /** The loss in eval mode with the graph kept (for prompts that train outside this model). */
+  GroundingLossTerms promptedLoss(const GroundingBatch& batch);
   /** The loss on a batch without training (no grad). */
   GroundingStepLosses evaluateLoss(const GroundingBatch& batch);
   std::vector<RankedBoxes> predict(const GroundingBatch& batch, const DecodeOptions& options);

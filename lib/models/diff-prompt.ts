@@ -1,0 +1,245 @@
+// DiffPrompt: stage 3, the method itself. The frozen grounding model (the backbone) is prompted
+// layer by layer with tokens made from the prompt generator's denoising trajectory: each kept
+// latent is decoded by the frozen Mask-VAE and turned into visual and textual prompts by two
+// adapters, the only part that trains (native/train/stage3/prompted_grounding.h). A training step
+// is one native job holding all five models; evaluation seeds each sample's x_T from its id, so
+// a prediction does not depend on the batch it is in.
+//
+// A saved folder keeps the adapters' weights and refers to its frozen parts by relative path and
+// the sha256 of their weights (parts.json); loading refuses a part whose weights differ.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type DiffPromptConfig, type DiffPromptConfigInput, diffPromptConfigSchema } from '../config/diff-prompt-config';
+import { parseConfig } from '../config/parse-config';
+import type { Batch, BatchOptions } from '../data/batching';
+import { sampleSeed } from '../data/sample-seed';
+import { DiffPromptError } from '../errors';
+import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
+import { native } from '../native';
+import type { NativeModelHandle, NativePromptedGroundingHandle, NativeStage3Batch } from '../native-api';
+import { Tensor } from '../tensor';
+import type { GeneratorConditioner } from './generator-conditioner';
+import { GroundingModel, GROUNDING_TOKENS, type ModelFrameBox, type PredictOptions } from './grounding-model';
+import { MaskVae } from './mask-vae';
+import { NativeModel, fileSha256, storedConfig } from './native-model';
+import { PromptGenerator } from './prompt-generator';
+
+const KIND = 'diff-prompt';
+export const PARTS_FILE = 'parts.json';
+
+/** The frozen models Diff-Prompt prompts and draws from. The conditioner defaults to the backbone. */
+export interface DiffPromptParts {
+  backbone: GroundingModel;
+  vae: MaskVae;
+  generator: PromptGenerator;
+  conditioner?: GeneratorConditioner;
+}
+
+/** Where the parts were loaded from, so a saved folder can refer to them. */
+export interface DiffPromptPartDirs {
+  backbone: string;
+  vae: string;
+  generator: string;
+}
+
+interface PartRecord {
+  path: string | null;
+  sha256: string;
+}
+
+type PartsFile = Record<keyof DiffPromptPartDirs, PartRecord>;
+
+export interface Stage3Losses {
+  /** grounding + alignmentWeight · alignment */
+  loss: number;
+  grounding: number;
+  token: number;
+  box: number;
+  centerness: number;
+  alignment: number;
+  positives: number;
+}
+
+export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffPromptConfig> {
+  private constructor(
+    readonly parts: Required<DiffPromptParts>,
+    config: DiffPromptConfig,
+    private readonly partDirs: DiffPromptPartDirs | undefined,
+    private readonly ownsParts: boolean,
+  ) {
+    const { backbone, conditioner, vae, generator } = parts;
+    super(
+      new (native().NativePromptedGrounding)(nativeHandleOf(backbone), nativeHandleOf(conditioner), nativeHandleOf(vae), nativeHandleOf(generator), {
+        ...config,
+        respacing: generator.respacingFor(config.samplingSteps),
+      }),
+      config,
+      KIND,
+    );
+  }
+
+  /** Adapters on the given frozen parts (not owned: dispose them yourself). Building it freezes the backbone. */
+  static create(parts: DiffPromptParts, config: DiffPromptConfigInput): DiffPrompt {
+    return new DiffPrompt(withConditioner(parts), parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), undefined, false);
+  }
+
+  /** Adapters on parts loaded from their folders (owned: disposed with this model), refusing a
+   * generator that was trained with another backbone or Mask-VAE. */
+  static async fromFolders(dirs: DiffPromptPartDirs, config: DiffPromptConfigInput): Promise<DiffPrompt> {
+    const parts = await loadParts(dirs);
+    try {
+      await parts.generator.checkParts({ conditioner: parts.backbone, vae: parts.vae });
+      return new DiffPrompt(withConditioner(parts), parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), dirs, true);
+    } catch (error) {
+      disposeParts(parts);
+      throw error;
+    }
+  }
+
+  /** A folder written by save(): its parts are loaded from the paths it records and checked by sha256. */
+  static async load(dir: string): Promise<DiffPrompt> {
+    const location = checkpointLocation(dir);
+    const config = parseConfig(diffPromptConfigSchema, storedConfig(dir, KIND), `Diff-Prompt config in ${dir}`);
+    const record = readPartsFile(location);
+    const dirs = {} as DiffPromptPartDirs;
+    for (const name of ['backbone', 'vae', 'generator'] as const) {
+      const part = record[name];
+      if (part.path === null) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} was saved from a ${name} that had no folder: save the parts first, then build the model with DiffPrompt.fromFolders`);
+      dirs[name] = path.resolve(location, part.path);
+      const file = path.join(checkpointLocation(dirs[name]), WEIGHTS_FILE);
+      if (!fs.existsSync(file)) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} refers to the ${name} at ${dirs[name]}, which has no ${WEIGHTS_FILE}`);
+      const sha256 = await fileSha256(file);
+      if (sha256 !== part.sha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${sha256}, expected ${part.sha256})`);
+    }
+    const model = await DiffPrompt.fromFolders(dirs, config);
+    try {
+      await model.restore(dir, false);
+      return model;
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  protected override async writeCompanionFiles(staging: string): Promise<void> {
+    const record = {} as PartsFile;
+    for (const name of ['backbone', 'vae', 'generator'] as const) {
+      const dir = this.partDirs?.[name];
+      record[name] = dir
+        ? // staging is a sibling of the final folder, so the relative path holds for both
+          { path: path.relative(staging, path.resolve(dir)), sha256: await fileSha256(path.join(checkpointLocation(dir), WEIGHTS_FILE)) }
+        : { path: null, sha256: await this.parts[name].weightsSha256() };
+    }
+    fs.writeFileSync(path.join(staging, PARTS_FILE), `${JSON.stringify(record, null, 2)}\n`);
+  }
+
+  /** Batches for the backbone (the conditioner reads the same when it is the backbone). */
+  batchOptions(): BatchOptions {
+    return this.parts.backbone.batchOptions();
+  }
+
+  /** Decoded masks → prompts → the frozen backbone's grounding loss, plus alignmentWeight times
+   * the alignment term (default: the config's); AdamW on the adapters. Fresh x_T per step. */
+  trainStep(batch: Batch, options: { lr: number; alignmentWeight?: number }): Promise<Stage3Losses> {
+    return this.withBatch(batch, true, false, (handle, native) =>
+      handle.trainStep(native, { lr: options.lr, alignmentWeight: options.alignmentWeight ?? this.config.alignmentWeight }),
+    );
+  }
+
+  /** Ranked boxes per expression in the model frame, each sample's x_T seeded by its id. */
+  async predict(batch: Batch, options: PredictOptions = {}): Promise<ModelFrameBox[][]> {
+    const ranked = await this.withBatch(batch, false, true, (handle, native) => handle.predict(native, options));
+    return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
+  }
+
+  /** The decoded masks each prompted layer reads: layers×B×1×S×S (layer 0 the clean sample). */
+  async layerMasks(batch: Batch): Promise<Tensor> {
+    return new Tensor(await this.withBatch(batch, false, true, (handle, native) => handle.layerMasks(native)));
+  }
+
+  override dispose(): void {
+    super.dispose();
+    if (this.ownsParts) disposeParts(this.parts);
+  }
+
+  /** One job holding this model and its parts, with the batch as native tensors. */
+  private async withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativePromptedGroundingHandle, native: NativeStage3Batch) => Promise<T>): Promise<T> {
+    const tokens = batch.tokens[GROUNDING_TOKENS];
+    if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
+    if (this.parts.conditioner !== this.parts.backbone) {
+      throw new DiffPromptError('ERR_CONFIG', 'a conditioner other than the backbone needs its own frame and tokens in the batch, which this version does not build yet: condition the generator on the backbone');
+    }
+    const { count, size } = batch;
+    const owned = [
+      Tensor.from(batch.images, [count, 3, size.height, size.width]),
+      Tensor.from(tokens.ids, [count, tokens.length]),
+      Tensor.from(tokens.attentionMask, [count, tokens.length]),
+      Tensor.from(tokens.positive, [count, tokens.length]),
+      ...(withBoxes ? [Tensor.from(batch.boxes, [count, 4])] : []),
+      ...(seeded ? [Tensor.from(BigInt64Array.from(batch.ids, (id) => BigInt(sampleSeed(id, this.config.seed ?? 0))), [count])] : []),
+    ];
+    try {
+      const [images, ids, attentionMask, positiveTokens] = owned;
+      const native: NativeStage3Batch = {
+        images: images!.handle,
+        ids: ids!.handle,
+        attentionMask: attentionMask!.handle,
+        positiveTokens: positiveTokens!.handle,
+        ...(withBoxes ? { boxes: owned[4]!.handle } : {}),
+        ...(seeded ? { seeds: owned[owned.length - 1]!.handle } : {}),
+      };
+      const { backbone, conditioner, vae, generator } = this.parts;
+      return await NativeModel.together([this, backbone, conditioner, vae, generator], () => call(this.handle, native));
+    } finally {
+      for (const tensor of owned) tensor.dispose();
+    }
+  }
+}
+
+function nativeHandleOf(model: NativeModel<NativeModelHandle, unknown>): NativeModelHandle {
+  return (model as unknown as { handle: NativeModelHandle }).handle;
+}
+
+function withConditioner(parts: DiffPromptParts): Required<DiffPromptParts> {
+  return { ...parts, conditioner: parts.conditioner ?? parts.backbone };
+}
+
+/** Depths beyond the backbone's layers are capped (a preset written for a deeper backbone still fits). */
+function capped(config: DiffPromptConfigInput, backbone: GroundingModel): DiffPromptConfigInput {
+  return {
+    ...config,
+    visualDepth: Math.min(config.visualDepth, backbone.config.visionDepth),
+    textualDepth: Math.min(config.textualDepth, backbone.config.textLayers),
+  };
+}
+
+async function loadParts(dirs: DiffPromptPartDirs): Promise<Omit<DiffPromptParts, 'conditioner'>> {
+  const loaded: NativeModel<NativeModelHandle, unknown>[] = [];
+  try {
+    const { model: backbone } = await GroundingModel.load(dirs.backbone);
+    loaded.push(backbone);
+    const { model: vae } = await MaskVae.load(dirs.vae);
+    loaded.push(vae);
+    const { model: generator } = await PromptGenerator.load(dirs.generator);
+    return { backbone, vae, generator };
+  } catch (error) {
+    for (const model of loaded) model.dispose();
+    throw error;
+  }
+}
+
+function disposeParts(parts: Omit<DiffPromptParts, 'conditioner'>): void {
+  for (const model of [parts.backbone, parts.vae, parts.generator]) model.dispose();
+}
+
+function readPartsFile(location: string): PartsFile {
+  const file = path.join(location, PARTS_FILE);
+  try {
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as PartsFile;
+    const valid = (['backbone', 'vae', 'generator'] as const).every((name) => typeof record?.[name]?.sha256 === 'string' && (record[name].path === null || typeof record[name].path === 'string'));
+    if (valid) return record;
+  } catch {
+    // reported below
+  }
+  throw new DiffPromptError('ERR_CHECKPOINT', `${file} is missing or not a valid record of the frozen parts ({ backbone, vae, generator }: { path, sha256 })`);
+}

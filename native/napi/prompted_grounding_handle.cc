@@ -1,0 +1,123 @@
+// NativePromptedGrounding: lib/models/diff-prompt.ts's engine (stage 3).
+//   new NativePromptedGrounding(backbone, conditioner, vae, generator, config) with the handles of
+//   a grounding model, a conditioner (that grounding model or a CLIP model), a Mask-VAE and a
+//   prompt generator, and PromptedGroundingConfig's keys plus seed, device, lr, weightDecay.
+// A batch is the grounding batch ({ images, ids, attentionMask, positiveTokens, boxes? }) with
+// optional condition: { images, ids, attentionMask } (the conditioner's own inputs) and seeds
+// (int64 B: each sample's x_T; absent: fresh noise from this model's generator).
+#include <napi.h>
+
+#include "core/runtime.h"
+#include "napi/addon_state.h"
+#include "napi/grounding_batch_js.h"
+#include "napi/model_handle.h"
+#include "napi/model_lookup.h"
+#include "train/stage3/prompted_grounding.h"
+
+namespace diffprompt::napi {
+
+namespace {
+
+PromptedGroundingConfig promptedGroundingConfigFromJs(const Napi::Object& options) {
+  PromptedGroundingConfig c;
+  c.visualDepth = integerOption(options, "visualDepth", c.visualDepth, 0);
+  c.textualDepth = integerOption(options, "textualDepth", c.textualDepth, 0);
+  c.length = integerOption(options, "length", c.length, 2);
+  c.specific = boolOption(options, "specific", c.specific);
+  c.global = boolOption(options, "global", c.global);
+  c.baseChannels = integerOption(options, "baseChannels", c.baseChannels, 1);
+  c.stride = integerOption(options, "stride", c.stride, 1);
+  c.respacing = stringOption(options, "respacing", c.respacing);
+  c.eta = numberOption(options, "eta", c.eta);
+  c.alignWidth = integerOption(options, "alignWidth", c.alignWidth, 1);
+  c.temperature = numberOption(options, "temperature", c.temperature);
+  return c;
+}
+
+Stage3Batch stage3BatchFromJs(const Napi::CallbackInfo& info, size_t index, bool needBoxes) {
+  const Napi::Object given = expectObject(info, index, "the batch");
+  Stage3Batch batch;
+  batch.grounding = groundingBatchFromJs(given, needBoxes);
+  if (given.Has("condition") && given.Get("condition").IsObject()) {
+    const Napi::Object condition = given.Get("condition").As<Napi::Object>();
+    batch.condition = {TensorHandle::unwrap(condition.Get("images"), "batch.condition.images"), TensorHandle::unwrap(condition.Get("ids"), "batch.condition.ids"),
+                       TensorHandle::unwrap(condition.Get("attentionMask"), "batch.condition.attentionMask")};
+  }
+  if (given.Has("seeds") && !given.Get("seeds").IsUndefined()) batch.seeds = TensorHandle::unwrap(given.Get("seeds"), "batch.seeds");
+  return batch;
+}
+
+}  // namespace
+
+class PromptedGroundingHandle : public ModelHandle<PromptedGroundingHandle, PromptedGrounding> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    auto methods = commonMethods();
+    methods.push_back(InstanceMethod("trainStep", &PromptedGroundingHandle::TrainStep));
+    methods.push_back(InstanceMethod("predict", &PromptedGroundingHandle::Predict));
+    methods.push_back(InstanceMethod("layerMasks", &PromptedGroundingHandle::LayerMasks));
+    return registerClass(env, "NativePromptedGrounding", methods);
+  }
+
+  explicit PromptedGroundingHandle(const Napi::CallbackInfo& info) : ModelHandle(info) {
+    Napi::Env env = info.Env();
+    guarded(env, [&] {
+      std::shared_ptr<GroundingModel> backbone = groundingModelOf(env, info[0], "the backbone");
+      std::shared_ptr<Conditioner> conditioner = conditionerOf(env, info[1], "the conditioner");
+      std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[2], "the Mask-VAE");
+      std::shared_ptr<PromptGenerator> generator = promptGeneratorOf(env, info[3], "the prompt generator");
+      const Napi::Object options = expectObject(info, 4, "the Diff-Prompt config");
+      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
+      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      AdamOptions adam;
+      adam.lr = numberOption(options, "lr", 1e-3);
+      adam.weightDecay = numberOption(options, "weightDecay", 0.0);
+      adam.decoupled = true;
+      adopt(env, std::make_shared<PromptedGrounding>(promptedGroundingConfigFromJs(options), backbone, conditioner, vae, generator, seed, device, adam));
+    });
+  }
+
+ private:
+  // trainStep(batch, { lr, alignmentWeight }): Promise<{ loss, grounding, token, box, centerness, alignment, positives }>.
+  Napi::Value TrainStep(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const Stage3Batch batch = stage3BatchFromJs(info, 0, true);
+      const Napi::Object options = expectObject(info, 1, "train step options");
+      const double lr = numberOption(options, "lr", 1e-3), weight = numberOption(options, "alignmentWeight", 0.0);
+      return job<Stage3Losses>(info.Env(), [=](PromptedGrounding& model, JobContext&) { return model.trainStep(batch, lr, weight); },
+          [](Napi::Env env, Stage3Losses& losses) -> Napi::Value {
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("loss", losses.loss);
+            result.Set("grounding", losses.grounding);
+            result.Set("token", losses.token);
+            result.Set("box", losses.box);
+            result.Set("centerness", losses.centerness);
+            result.Set("alignment", losses.alignment);
+            result.Set("positives", static_cast<double>(losses.positives));
+            return result;
+          });
+    });
+  }
+
+  // predict(batch, { topK, scoreThreshold, nmsIou }): Promise<[{ boxes, scores }]>.
+  Napi::Value Predict(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const Stage3Batch batch = stage3BatchFromJs(info, 0, false);
+      const DecodeOptions options = decodeOptionsFromJs(info.Length() > 1 ? info[1] : info.Env().Undefined());
+      return job<RankedFloats>(info.Env(), [=](PromptedGrounding& model, JobContext&) { return rankedFloats(model.predict(batch, options)); }, rankedToJs);
+    });
+  }
+
+  // layerMasks(batch): Promise<Tensor layers×B×1×S×S>, the decoded masks each prompted layer reads.
+  Napi::Value LayerMasks(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      const Stage3Batch batch = stage3BatchFromJs(info, 0, false);
+      return job<at::Tensor>(info.Env(), [=](PromptedGrounding& model, JobContext&) { return at::stack(model.layerMasks(batch), 0).cpu(); },
+          [](Napi::Env env, at::Tensor& masks) -> Napi::Value { return TensorHandle::wrap(env, masks); });
+    });
+  }
+};
+
+Napi::Function definePromptedGroundingHandle(Napi::Env env) { return PromptedGroundingHandle::define(env); }
+
+}  // namespace diffprompt::napi
