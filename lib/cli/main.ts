@@ -7,6 +7,7 @@ import { registerDemoCommand } from './demo-command';
 import { registerGeneratorCommand } from './generator-command';
 import { registerGroundingCommand } from './grounding-command';
 import { registerInfoCommand } from './info-command';
+import { registerStage3Commands } from './stage3-command';
 import { registerVaeCommand } from './vae-command';
 
 const program = new Command('diff-prompt')
@@ -18,6 +19,7 @@ registerDemoCommand(program);
 registerGeneratorCommand(program);
 registerGroundingCommand(program);
 registerInfoCommand(program);
+registerStage3Commands(program);
 registerVaeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,17 +1,24 @@
-// Runs a grounding model over referring-expression data (one split) and scores it: Recall@k and
-// UB overall and per expression family, with predictions mapped back to each original image's
-// pixels (so scores compare with the dataset's own boxes).
-import { batchStream } from '../data/batching';
+// Runs a grounding model (bare, prompted by a baseline, or Diff-Prompt) over referring-expression
+// data (one split) and scores it: Recall@k and UB overall and per expression family, with
+// predictions mapped back to each original image's pixels (so scores compare with the dataset's
+// own boxes).
+import { type Batch, type BatchOptions, batchStream } from '../data/batching';
 import type { SampleSource } from '../data/batching';
 import { toImageBox } from '../data/images/model-frame';
 import type { Box } from '../data/sample';
 import { abortedError } from '../errors';
-import type { DeepPrompts, GroundingModel, PredictOptions } from '../models/grounding-model';
+import type { DeepPrompts, ModelFrameBox, PredictOptions } from '../models/grounding-model';
 import { RecallCounter, type RecallOptions, type RecallSummary, type ScoredBox } from './grounding-recall';
 
 export interface GroundingEvaluation extends RecallSummary {
   /** "family:<name>" → the same summary over that family's expressions. */
   groups: Record<string, RecallSummary>;
+}
+
+/** What evaluation needs of a model: how to batch for it, and ranked boxes per expression. */
+export interface GroundingPredictor {
+  batchOptions(): BatchOptions;
+  predict(batch: Batch, options: PredictOptions & { prompts?: DeepPrompts }): Promise<ModelFrameBox[][]>;
 }
 
 export interface EvaluateGroundingOptions extends RecallOptions, PredictOptions {
@@ -24,7 +31,7 @@ export interface EvaluateGroundingOptions extends RecallOptions, PredictOptions 
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function evaluateGrounding(model: GroundingModel, data: SampleSource, options: EvaluateGroundingOptions = {}): Promise<GroundingEvaluation> {
+export async function evaluateGrounding(model: GroundingPredictor, data: SampleSource, options: EvaluateGroundingOptions = {}): Promise<GroundingEvaluation> {
   const { ks, threshold, criterion, topK, scoreThreshold, nmsIou } = options;
   const recallOptions: RecallOptions = { ks, threshold, criterion };
   const overall = new RecallCounter(recallOptions);

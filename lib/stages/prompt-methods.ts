@@ -1,0 +1,158 @@
+// The prompt methods compared on one frozen backbone: Diff-Prompt and the baselines that are
+// prompts or head parameters of the grounding model itself (§5 of the reference). Each is built
+// from the same frozen folders and offers the same face: batch options, one training step,
+// ranked boxes, and how many parameters it trains.
+//
+//   zero-shot      the backbone as it is
+//   linear-probe   the head's predictors
+//   vpt-deep       learned visual prompts in every vision block (VPT-deep)
+//   coop           learned textual prompts in every text layer (CoOp, deep)
+//   s-prompts      independent visual and textual prompts (S-Prompts)
+//   full-finetune  every backbone parameter
+//   diff-prompt    prompts made from the generator's denoising trajectory (stage 3)
+import type { Batch, BatchOptions } from '../data/batching';
+import type { DiffPromptConfigInput } from '../config/diff-prompt-config';
+import { diffPromptPreset } from '../config/diff-prompt-config';
+import { DiffPromptError } from '../errors';
+import type { GroundingPredictor } from '../eval/evaluate-grounding';
+import { DiffPrompt, type DiffPromptPartDirs } from '../models/diff-prompt';
+import type { GroundingConfig } from '../config/grounding-config';
+import { GroundingModel, type ModelFrameBox, type PredictOptions, type PromptSlots, type TrainableSet } from '../models/grounding-model';
+
+export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'full-finetune', 'diff-prompt'] as const;
+export type PromptMethodName = (typeof PROMPT_METHODS)[number];
+
+/** Learning rates that work for each method on the tiny preset (the compare command can search a grid on val instead). */
+export const DEFAULT_LEARNING_RATES: Record<PromptMethodName, number> = {
+  'zero-shot': 0,
+  'linear-probe': 1e-3,
+  'vpt-deep': 1e-2,
+  coop: 1e-2,
+  's-prompts': 1e-2,
+  'full-finetune': 1e-4,
+  'diff-prompt': 1e-3,
+};
+
+export interface TunableGrounding extends GroundingPredictor {
+  readonly method: PromptMethodName;
+  /** Elements of the parameters this method trains. */
+  trainableParameters(): number;
+  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number; alignment?: number }>;
+  /** Writes what the method trained (a grounding model folder, or a Diff-Prompt folder). */
+  save(dir: string): Promise<void>;
+  dispose(): void;
+}
+
+export interface MethodSettings {
+  /** Prompt tokens per layer (default 8). */
+  length?: number;
+  seed?: number;
+  /** Diff-Prompt's config on top of its preset (the alignment weight among others). */
+  diffPrompt?: Partial<DiffPromptConfigInput>;
+}
+
+export function isPromptMethod(name: string): name is PromptMethodName {
+  return (PROMPT_METHODS as readonly string[]).includes(name);
+}
+
+/** A baseline that trains part of the grounding model itself. */
+class BackboneMethod implements TunableGrounding {
+  constructor(
+    readonly method: PromptMethodName,
+    private readonly model: GroundingModel,
+  ) {}
+
+  batchOptions(): BatchOptions {
+    return this.model.batchOptions();
+  }
+
+  predict(batch: Batch, options: PredictOptions): Promise<ModelFrameBox[][]> {
+    return this.model.predict(batch, options);
+  }
+
+  trainableParameters(): number {
+    return this.method === 'zero-shot' ? 0 : this.model.parameterCount({ trainableOnly: true });
+  }
+
+  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number }> {
+    if (this.method === 'zero-shot') throw new DiffPromptError('ERR_CONFIG', 'zero-shot trains nothing');
+    return this.model.trainStep(batch, options);
+  }
+
+  save(dir: string): Promise<void> {
+    return this.model.save(dir);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Diff-Prompt with its loss terms surfaced. */
+class DiffPromptMethod implements TunableGrounding {
+  readonly method = 'diff-prompt' as const;
+
+  constructor(readonly model: DiffPrompt) {}
+
+  batchOptions(): BatchOptions {
+    return this.model.batchOptions();
+  }
+
+  predict(batch: Batch, options: PredictOptions): Promise<ModelFrameBox[][]> {
+    return this.model.predict(batch, options);
+  }
+
+  trainableParameters(): number {
+    return this.model.parameterCount({ trainableOnly: true });
+  }
+
+  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number; alignment: number }> {
+    return this.model.trainStep(batch, options);
+  }
+
+  save(dir: string): Promise<void> {
+    return this.model.save(dir);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Prompt slots and trainable set of each backbone baseline, for a backbone of the given depths. */
+function backboneRecipe(method: Exclude<PromptMethodName, 'diff-prompt'>, backbone: GroundingConfig, length: number): { slots: PromptSlots; trainable?: TrainableSet } {
+  const visual = { visualPromptDepth: backbone.visionDepth, visualPromptLength: length };
+  const textual = { textPromptDepth: backbone.textLayers, textPromptLength: length };
+  switch (method) {
+    case 'zero-shot':
+      return { slots: {} };
+    case 'linear-probe':
+      return { slots: {}, trainable: 'linearProbe' };
+    case 'vpt-deep':
+      return { slots: visual, trainable: 'prompts' };
+    case 'coop':
+      return { slots: textual, trainable: 'prompts' };
+    case 's-prompts':
+      return { slots: { ...visual, ...textual }, trainable: 'prompts' };
+    case 'full-finetune':
+      return { slots: {}, trainable: 'all' };
+  }
+}
+
+/** Builds `method` on the frozen folders (each method gets its own copy of the backbone). */
+export async function buildPromptMethod(method: PromptMethodName, dirs: DiffPromptPartDirs, settings: MethodSettings = {}): Promise<TunableGrounding> {
+  const length = settings.length ?? 8;
+  if (method === 'diff-prompt') {
+    const config = { ...diffPromptPreset('tiny'), length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt };
+    return new DiffPromptMethod(await DiffPrompt.fromFolders(dirs, config));
+  }
+  const recipe = backboneRecipe(method, GroundingModel.configIn(dirs.backbone), length);
+  const model = await GroundingModel.loadWithPrompts(dirs.backbone, { ...recipe.slots, ...(settings.seed === undefined ? {} : { seed: settings.seed }) });
+  try {
+    if (recipe.trainable) await model.setTrainable(recipe.trainable);
+    return new BackboneMethod(method, model);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
