@@ -7,11 +7,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { DiffPromptConfigInput } from '../lib/config/diff-prompt-config';
 import { makeBatch } from '../lib/data/batching';
+import { encodePng } from '../lib/data/images/encode-png';
 import { sampleSeed } from '../lib/data/sample-seed';
 import { DiffPrompt, PARTS_FILE } from '../lib/models/diff-prompt';
 import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
+import { GroundingPipeline } from '../lib/serving/grounding-pipeline';
 import { expectError } from './support/expect-error';
 import { SMALL_GROUNDING, worldSamples } from './support/grounding-fixtures';
 import { tempDir } from './support/temp-dir';
@@ -54,7 +56,7 @@ test('adapters: per-modality trunks, L/2 specific + L/2 global tokens per layer,
   assert.not.ok(visualOnly.parameters().some((p) => p.name.startsWith('textual_adapter')));
   assert.ok(full.parameterCount({ trainableOnly: true }) === full.parameterCount());
   assert.is(backbone.parameterCount({ trainableOnly: true }), 0, 'the backbone is frozen');
-  assert.throws(() => DiffPrompt.create({ backbone, vae, generator }, { ...SMALL_DIFF_PROMPT, stride: 9 }), /stride/);
+  assert.throws(() => DiffPrompt.create({ backbone, vae, generator }, { ...SMALL_DIFF_PROMPT, stride: 10 }), /stride/);
   disposeAll(backbone, vae, generator);
 });
 
@@ -126,6 +128,12 @@ test('a saved folder refers to its parts by path and sha256, and refuses a chang
   const loaded = await DiffPrompt.load(saved);
   assert.equal(await loaded.predict(batch, { topK: 2 }), expected);
   loaded.dispose();
+  await using pipeline = await GroundingPipeline.load(saved);
+  const sample = worldSamples({ split: 'val', family: 'target', count: 1 })[0]!;
+  const rgb = sample.image.kind === 'pixels' ? sample.image.image : undefined;
+  const served = await pipeline.predict(Buffer.from(await encodePng(rgb!)), sample.expression, { topK: 3 });
+  assert.ok(served.length <= 3 && served.every((b) => b.box.length === 4), 'GroundingPipeline serves a tuned Diff-Prompt folder');
+  assert.equal(await pipeline.predict(Buffer.from(await encodePng(rgb!)), sample.expression, { topK: 3 }), served, 'deterministically');
   using other = MaskVae.create({ ...SMALL_VAE, seed: 7 });
   await other.save(dirs.vae);
   await expectError('ERR_CHECKPOINT', () => DiffPrompt.load(saved), /vae .* is not the one/);

@@ -104,6 +104,18 @@ export function hasCheckpoint(dir: string): boolean {
   }
 }
 
+/** The kind of model a checkpoint folder holds ('grounding-model', 'diff-prompt', ...). */
+export function checkpointKind(dir: string): string {
+  const file = path.join(checkpointLocation(dir), CONFIG_FILE);
+  try {
+    const kind = (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<CheckpointManifest>).kind;
+    if (typeof kind === 'string') return kind;
+  } catch {
+    // reported below
+  }
+  throw new DiffPromptError('ERR_CHECKPOINT', `${file} does not say which model it holds (no "kind"): restore it or save again`);
+}
+
 export function readCheckpointManifest(dir: string, kind: string): CheckpointManifest {
   const file = path.join(dir, CONFIG_FILE);
   let manifest: CheckpointManifest;

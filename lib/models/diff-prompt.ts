@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DiffPromptConfig, type DiffPromptConfigInput, diffPromptConfigSchema } from '../config/diff-prompt-config';
 import { parseConfig } from '../config/parse-config';
-import type { Batch, BatchOptions } from '../data/batching';
+import type { Batch, BatchOptions, SampleSource } from '../data/batching';
+import { type EvaluateGroundingOptions, type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
+import { type TunePromptsOptions, type TunePromptsResult, tunePrompts } from '../stages/tune-prompts';
 import { sampleSeed } from '../data/sample-seed';
 import { DiffPromptError } from '../errors';
 import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
@@ -150,6 +152,21 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
   async predict(batch: Batch, options: PredictOptions = {}): Promise<ModelFrameBox[][]> {
     const ranked = await this.withBatch(batch, false, true, (handle, native) => handle.predict(native, options));
     return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
+  }
+
+  /** Elements of the parameters that train (the adapters and the alignment heads). */
+  trainableParameters(): number {
+    return this.parameterCount({ trainableOnly: true });
+  }
+
+  /** Tunes the adapters on `data` (tunePrompts: seeded order, constant learning rate, progress, cancel). */
+  tune(data: SampleSource, options: Omit<TunePromptsOptions, 'lr'> & { lr?: number }): Promise<TunePromptsResult> {
+    return tunePrompts(this, data, { ...options, lr: options.lr ?? this.config.lr });
+  }
+
+  /** Recall@k on `data` (evaluateGrounding), each sample's x_T seeded by its id. */
+  evaluate(data: SampleSource, options: EvaluateGroundingOptions = {}): Promise<GroundingEvaluation> {
+    return evaluateGrounding(this, data, options);
   }
 
   /** The decoded masks each prompted layer reads: layers×B×1×S×S (layer 0 the clean sample). */

@@ -7,6 +7,9 @@ import { type ImageInput, decodeImageInput } from '../data/images/image-input';
 import { toImageBox } from '../data/images/model-frame';
 import type { Box } from '../data/sample';
 import { DiffPromptError } from '../errors';
+import type { GroundingPredictor } from '../eval/evaluate-grounding';
+import { checkpointKind } from '../io/checkpoint-folder';
+import { DiffPrompt } from '../models/diff-prompt';
 import { GroundingModel, type PredictOptions } from '../models/grounding-model';
 
 export type { ImageInput };
@@ -17,15 +20,20 @@ export interface GroundedBox {
   score: number;
 }
 
+/** What the pipeline serves: a bare grounding model or a tuned Diff-Prompt. */
+type ServedModel = GroundingPredictor & { dispose(): void; [Symbol.asyncDispose](): Promise<void> };
+
 export class GroundingPipeline {
   private readonly batchOptions: ResolvedBatchOptions;
 
-  private constructor(readonly model: GroundingModel) {
+  private constructor(readonly model: ServedModel) {
     this.batchOptions = resolveBatchOptions(model.batchOptions());
   }
 
-  /** A grounding model folder (e.g. pretrained/grounding-tiny). */
+  /** A grounding model folder (e.g. pretrained/grounding-tiny) or a tuned Diff-Prompt folder (its
+   * frozen parts load from the paths it records). */
   static async load(dir: string): Promise<GroundingPipeline> {
+    if (checkpointKind(dir) === 'diff-prompt') return new GroundingPipeline(await DiffPrompt.load(dir));
     const { model } = await GroundingModel.load(dir);
     return new GroundingPipeline(model);
   }

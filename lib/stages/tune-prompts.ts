@@ -5,6 +5,9 @@ import { batchStream, randomAccess, type SampleSource } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
 import type { TunableGrounding } from './prompt-methods';
 
+/** What the loop needs of a method. */
+export type Tunable = Pick<TunableGrounding, 'batchOptions' | 'trainStep' | 'trainableParameters'> & { readonly method?: string };
+
 export interface TuneProgress {
   step: number;
   totalSteps: number;
@@ -29,7 +32,7 @@ export interface TunePromptsResult {
   seconds: number;
 }
 
-export async function tunePrompts(method: TunableGrounding, data: SampleSource, options: TunePromptsOptions): Promise<TunePromptsResult> {
+export async function tunePrompts(method: Tunable, data: SampleSource, options: TunePromptsOptions): Promise<TunePromptsResult> {
   if (!(Number.isSafeInteger(options.steps) && options.steps >= 0)) throw new DiffPromptError('ERR_CONFIG', `steps must be a whole number ≥ 0; got ${options.steps}`);
   if (randomAccess(data).count < 1) throw new DiffPromptError('ERR_DATA', 'the tuning set is empty');
   const started = performance.now();
@@ -39,7 +42,7 @@ export async function tunePrompts(method: TunableGrounding, data: SampleSource, 
   const stream = batchStream(data, { ...method.batchOptions(), batchSize: options.batchSize ?? 32, seed: options.seed ?? 0, dropLast: true });
   try {
     for await (const batch of stream) {
-      if (options.signal?.aborted) throw abortedError(`${method.method} tuning`, options.signal);
+      if (options.signal?.aborted) throw abortedError(`${method.method ?? 'prompt'} tuning`, options.signal);
       const result = await method.trainStep(batch, { lr: options.lr });
       losses.push(result.loss);
       options.onProgress?.({ step: losses.length, totalSteps: options.steps, loss: result.loss, ...(result.alignment === undefined ? {} : { alignment: result.alignment }) });

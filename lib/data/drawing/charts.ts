@@ -31,10 +31,11 @@ export function drawBarChart(title: string, series: readonly string[], groups: r
   const left = 40;
   const top = 30;
   const plotHeight = 200;
-  const groupWidth = series.length * bar + gap;
+  // Each group is as wide as its bars or its label, whichever is wider.
   const labelWidth = Math.max(...groups.map((g) => g.label.length)) * CHARACTER_ADVANCE;
+  const groupWidth = Math.max(series.length * bar, labelWidth) + gap;
   const width = left + Math.max(groups.length * groupWidth, 200) + 20;
-  const height = top + plotHeight + 14 + labelWidth / 2 + LINE_ADVANCE * (series.length + 2);
+  const height = top + plotHeight + 14 + LINE_ADVANCE * (series.length + 2);
   const canvas = createCanvas(width, Math.ceil(height), BACKGROUND);
   drawText(canvas, title, left, 8, INK);
   for (let tick = 0; tick <= 4; tick++) {
@@ -48,7 +49,7 @@ export function drawBarChart(title: string, series: readonly string[], groups: r
       const h = Math.max(0, Math.min(1, value / max)) * plotHeight;
       fillRect(canvas, x0 + s * bar, top + plotHeight - h, bar - 2, h, PALETTE[s % PALETTE.length]!);
     });
-    drawText(canvas, group.label.slice(0, Math.floor(groupWidth / CHARACTER_ADVANCE)), x0, top + plotHeight + 4, INK);
+    drawText(canvas, group.label, x0, top + plotHeight + 4, INK);
   });
   series.forEach((name, s) => {
     const y = top + plotHeight + 20 + s * LINE_ADVANCE;

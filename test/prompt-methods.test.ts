@@ -1,0 +1,97 @@
+// The baselines and Diff-Prompt on one frozen backbone: each method's trainable set, that tuning
+// moves only those parameters, and the comparison's table rows (learning rate picked on val).
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { worldSource } from '../lib/data/world';
+import { readSafetensors } from '../lib/io/safetensors';
+import { GroundingModel } from '../lib/models/grounding-model';
+import { MaskVae } from '../lib/models/mask-vae';
+import { PromptGenerator } from '../lib/models/prompt-generator';
+import { compareMethods, meanStd } from '../lib/stages/compare-methods';
+import { buildPromptMethod, PROMPT_METHODS, type PromptMethodName } from '../lib/stages/prompt-methods';
+import { tunePrompts } from '../lib/stages/tune-prompts';
+import { comparisonMarkdown } from '../lib/report/comparison-report';
+import { SMALL_GROUNDING } from './support/grounding-fixtures';
+import { tempDir } from './support/temp-dir';
+
+const test = suite('prompt methods');
+
+const dir = tempDir();
+const dirs = { backbone: path.join(dir, 'backbone'), vae: path.join(dir, 'vae'), generator: path.join(dir, 'generator') };
+const train = worldSource({ seed: 0, split: 'train', family: 'target', count: 24, size: 32 });
+const held = (split: 'val' | 'testA' | 'testB') => worldSource({ seed: 0, split, family: 'target', count: 4, size: 32 });
+const SETTINGS = { length: 2, diffPrompt: { visualDepth: 2, textualDepth: 2, length: 2, samplingSteps: 6, stride: 2, alignWidth: 8 } };
+
+test.before(async () => {
+  using backbone = GroundingModel.create(SMALL_GROUNDING);
+  using vae = MaskVae.create({ blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 });
+  using generator = PromptGenerator.create({ inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 1, numHeads: 2, imageConditionWidth: 32, textConditionWidth: 32, seed: 5 });
+  await backbone.save(dirs.backbone);
+  await vae.save(dirs.vae);
+  await generator.save(dirs.generator);
+});
+
+/** Which parameter names each method trains. */
+const TRAINS: Record<Exclude<PromptMethodName, 'diff-prompt'>, (name: string) => boolean> = {
+  'zero-shot': () => false,
+  'linear-probe': (name) => name.startsWith('head.') && !name.startsWith('head.tower') && !name.startsWith('head.cls_logits'),
+  'vpt-deep': (name) => name === 'prompts.visual',
+  coop: (name) => name === 'prompts.textual',
+  's-prompts': (name) => name === 'prompts.visual' || name === 'prompts.textual',
+  'full-finetune': () => true,
+};
+
+test('each method trains its own set, and tuning moves nothing else', async () => {
+  for (const method of PROMPT_METHODS) {
+    const model = await buildPromptMethod(method, dirs, { ...SETTINGS, seed: 1 });
+    const before = path.join(dir, `${method}-before`);
+    const after = path.join(dir, `${method}-after`);
+    await model.save(before);
+    const tuned = await tunePrompts(model, train, { steps: 2, batchSize: 4, lr: 1e-2, seed: 1 });
+    await model.save(after);
+    assert.is(tuned.losses.length, method === 'zero-shot' ? 0 : 2, method);
+    const [a, b] = [await readSafetensors(path.join(before, 'model.safetensors')), await readSafetensors(path.join(after, 'model.safetensors'))];
+    const changed: string[] = [];
+    for (const [name, tensor] of a.tensors) {
+      const [x, y] = [await tensor.data<'float32'>(), await b.tensors.get(name)!.data<'float32'>()];
+      if (x.some((v, i) => v !== y[i])) changed.push(name);
+    }
+    if (method === 'diff-prompt') {
+      assert.ok(changed.length > 0 && changed.every((name) => /^(visual_adapter|textual_adapter|align)\./.test(name)), `${method}: ${changed}`);
+      assert.ok(JSON.parse(fs.readFileSync(path.join(after, 'parts.json'), 'utf8')).backbone.path.endsWith('backbone'));
+    } else {
+      const trains = TRAINS[method];
+      assert.ok(changed.every(trains), `${method} changed ${changed.filter((n) => !trains(n))}`);
+      if (method !== 'zero-shot') assert.ok(changed.length > 0, `${method} changed nothing`);
+      const expected = [...a.tensors.keys()].filter(trains).length;
+      assert.ok(method === 'zero-shot' ? model.trainableParameters() === 0 : expected > 0 && model.trainableParameters() > 0, method);
+    }
+    for (const file of [a, b]) for (const tensor of file.tensors.values()) tensor.dispose();
+    model.dispose();
+  }
+});
+
+test('compare: one row per method, the learning rate that scored best on val, mean ± std over seeds', async () => {
+  const rows = await compareMethods({
+    methods: ['zero-shot', 'linear-probe'],
+    dirs,
+    data: { train, val: held('val'), testA: held('testA'), testB: held('testB') },
+    seeds: 2,
+    steps: 2,
+    batchSize: 4,
+    lrs: { 'linear-probe': [1e-3, 1e-2] },
+    settings: SETTINGS,
+  });
+  assert.equal(rows.map((row) => row.method), ['zero-shot', 'linear-probe']);
+  const probe = rows[1]!;
+  assert.equal(Object.keys(probe.lrSearch).sort(), ['0.001', '0.01']);
+  assert.is(probe.lrSearch[String(probe.lr)], Math.max(...Object.values(probe.lrSearch)));
+  assert.is(rows[0]!.splits.testA.r1.std, 0, 'zero-shot does not depend on the seed');
+  const table = comparisonMarkdown(rows, 2);
+  assert.match(table, /\| linear-probe \| [\d,]+ \| 0\.0\d+ \|/);
+  assert.equal(meanStd([1, 3]), { mean: 2, std: Math.SQRT2 });
+});
+
+test.run();
