@@ -59,6 +59,8 @@ export interface CompareOptions {
   onProgress?: (event: CompareProgress) => void;
   /** Called with each method's row as soon as it is done. */
   onRow?: (row: ComparisonRow) => void;
+  /** Called with each method's first-seed model after it is scored, before it is freed (for pictures). */
+  onTuned?: (method: PromptMethodName, model: TunableGrounding) => Promise<void>;
 }
 
 export function meanStd(values: readonly number[]): MeanStd {
@@ -76,7 +78,7 @@ interface SeedRun {
   evaluated: number;
 }
 
-async function runSeed(method: PromptMethodName, seed: number, lr: number, splits: readonly ComparisonSplit[], options: CompareOptions): Promise<SeedRun> {
+async function runSeed(method: PromptMethodName, seed: number, lr: number, splits: readonly ComparisonSplit[], options: CompareOptions, reported: boolean): Promise<SeedRun> {
   const model: TunableGrounding = await buildPromptMethod(method, options.dirs, { ...options.settings, seed });
   try {
     const tuned = await tunePrompts(model, options.data.train, {
@@ -100,6 +102,7 @@ async function runSeed(method: PromptMethodName, seed: number, lr: number, split
       evaluateMs += performance.now() - started;
       evaluated += evaluations[split]!.count;
     }
+    if (reported && seed === 0) await options.onTuned?.(method, model);
     return { trainableParameters: model.trainableParameters(), seconds: tuned.seconds, losses: tuned.losses, evaluations, evaluateMs, evaluated };
   } finally {
     model.dispose();
@@ -112,11 +115,11 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
     const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
     // The learning rate: the grid's best val R@1 with seed 0 (that run counts as seed 0's).
     const tried = new Map<number, SeedRun>();
-    for (const lr of grid) tried.set(lr, await runSeed(method, 0, lr, grid.length > 1 ? ['val'] : COMPARISON_SPLITS, options));
+    for (const lr of grid) tried.set(lr, await runSeed(method, 0, lr, grid.length > 1 ? ['val'] : COMPARISON_SPLITS, options, grid.length === 1));
     const lr = grid.reduce((best, candidate) => (tried.get(candidate)!.evaluations.val!.recall[1]! > tried.get(best)!.evaluations.val!.recall[1]! ? candidate : best));
-    const firstSeed = grid.length > 1 ? await runSeed(method, 0, lr, COMPARISON_SPLITS, options) : tried.get(lr)!;
+    const firstSeed = grid.length > 1 ? await runSeed(method, 0, lr, COMPARISON_SPLITS, options, true) : tried.get(lr)!;
     const runs = [firstSeed];
-    for (let seed = 1; seed < options.seeds; seed++) runs.push(await runSeed(method, seed, lr, COMPARISON_SPLITS, options));
+    for (let seed = 1; seed < options.seeds; seed++) runs.push(await runSeed(method, seed, lr, COMPARISON_SPLITS, options, true));
     const scores = (split: ComparisonSplit): SplitScores => {
       const of = (pick: (e: GroundingEvaluation) => number) => meanStd(runs.map((run) => pick(run.evaluations[split]!)));
       return { r1: of((e) => e.recall[1]!), r5: of((e) => e.recall[5]!), r10: of((e) => e.recall[10]!), ub: of((e) => e.upperBound) };
