@@ -117,6 +117,29 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
   for (const tensor of [x, t, noise, image, text]) tensor.dispose();
 });
 
+parityTest(test, 'parity: spatial conditioning (a map pooled or upsampled onto the token grid) matches the PyTorch version', async () => {
+  const dir = tempDir();
+  using model = PromptGenerator.create({ ...SMALL, spatialConditionWidth: 16 });
+  await randomiseWeights(model, dir);
+  await model.save(path.join(dir, 'g'));
+  using x = wave([2, 4, 8, 8], 0.3);
+  using t = Tensor.from(BigInt64Array.from([5n, 60n]), [2]);
+  using image = wave([2, 32], 2.0);
+  using text = wave([2, 48], 3.0);
+  for (const side of [6, 4, 2]) {
+    using imageMap = wave([2, 16, side, side], 1.7);
+    const input = path.join(dir, `in-${side}.safetensors`);
+    const output = path.join(dir, `out-${side}.safetensors`);
+    await writeSafetensors(input, { x, t, image_features: image, text_features: text, image_map: imageMap });
+    runParityScript('mask_dit.py', [path.join(dir, 'g', 'config.json'), path.join(dir, 'g', 'model.safetensors'), input, output]);
+    const expected = (await readSafetensors(output)).tensors.get('output')!;
+    const ours = await values(await model.forward(x, t, { image, text, imageMap }, { useEma: false }));
+    const error = relativeError(ours, await expected.data<'float32'>());
+    assert.ok(error <= 1e-5, `a ${side}×${side} map on the 4×4 grid: relative error ${error}`);
+  }
+  await expectError('ERR_SHAPE', () => model.forward(x, t, { image, text }), /imageMap/);
+});
+
 test('training lowers the loss on a fixed batch, the EMA trails the weights, and a checkpoint keeps both', async () => {
   const dir = tempDir();
   using model = PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });

@@ -151,6 +151,8 @@ class MaskDiT(nn.Module):
         self.t_embedder = TimestepEmbedder(hidden)
         self.cond_proj_image = nn.Linear(image_width, hidden) if image_width != hidden else None
         self.cond_proj_text = nn.Linear(text_width, hidden) if text_width != hidden else None
+        spatial_width = c.get("spatialConditionWidth", 0)
+        self.cond_proj_spatial = nn.Linear(spatial_width, hidden) if spatial_width > 0 else None
         self.pos_embed = nn.Parameter(sincos_pos_embed(hidden, self.grid).unsqueeze(0), requires_grad=False)
         self.blocks = nn.ModuleList([DiTBlock(hidden, c["numHeads"], c.get("mlpRatio", 4), cond_dim)
                                      for _ in range(c["depth"])])
@@ -171,10 +173,21 @@ class MaskDiT(nn.Module):
             text_features = self.cond_proj_text(text_features)
         return torch.cat([image_features + t_emb, text_features + t_emb], dim=1)
 
-    def forward(self, x, t, image_features, text_features):
+    def spatial_tokens(self, image_map):
+        """B×Ds×h×w -> B×N×hidden: the map on the token grid (adaptive average pooling when larger,
+        bilinear without corner alignment when smaller), then cond_proj_spatial."""
+        if image_map.shape[-1] > self.grid:
+            image_map = F.adaptive_avg_pool2d(image_map, self.grid)
+        elif image_map.shape[-1] < self.grid:
+            image_map = F.interpolate(image_map, size=(self.grid, self.grid), mode="bilinear", align_corners=False)
+        return self.cond_proj_spatial(image_map.flatten(2).transpose(1, 2))
+
+    def forward(self, x, t, image_features, text_features, image_map=None):
         """x B×C×S×S, t B (int) -> B×outC×S×S."""
         c = self.condition(t, image_features, text_features)
         h = self.x_embedder(x) + self.pos_embed
+        if self.cond_proj_spatial is not None:
+            h = h + self.spatial_tokens(image_map)
         for block in self.blocks:
             h = block(h, c)
         return self.unpatchify(self.final_layer(h, c))
@@ -201,7 +214,7 @@ def main(config_file, weights_file, input_file, output_file):
     model = load(config_file, weights_file)
     inputs, _ = safetensors_io.read(input_file)
     with torch.no_grad():
-        output = model(inputs["x"], inputs["t"], inputs["image_features"], inputs["text_features"])
+        output = model(inputs["x"], inputs["t"], inputs["image_features"], inputs["text_features"], inputs.get("image_map"))
     safetensors_io.write(output_file, {"output": output, "parameters": torch.tensor([parameter_count(model)])})
 
 
