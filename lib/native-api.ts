@@ -198,7 +198,6 @@ export interface NativeAddon {
   NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
   NativePromptedGrounding: new (
     backbone: NativeModelHandle,
-    conditioner: NativeModelHandle,
     vae: NativeModelHandle,
     generator: NativeModelHandle,
     config: object,

@@ -88,17 +88,16 @@ async function showBackbone(dir: string, lines: string[]): Promise<void> {
 /** Stage 2: the generator's masks on held-out samples, and a picture of its trajectory. */
 async function showGenerator(dirs: DiffPromptPartDirs, out: string, lines: string[]): Promise<void> {
   const { model: conditioner } = await GroundingModel.load(dirs.backbone);
-  const { model: vae } = await MaskVae.load(dirs.vae);
-  const { model: generator } = await PromptGenerator.load(dirs.generator);
-  try {
-    const parts = { conditioner, vae };
-    await generator.checkParts(parts);
-    const evaluation = await evaluateGenerator(generator, parts, worldSource({ seed: 7, split: 'val', count: 128, size: conditioner.config.imageSize }));
-    lines.push(`Stage 2, prompt generator (${generator.parameterCount().toLocaleString('en-US')} parameters, DDIM 25): ${generatorLine(evaluation)}`);
-    await drawGeneratorTrajectories(generator, { conditioner, vae }, { split: 'val', count: 6, seed: 7, steps: 25, out: path.join(out, 'mask-trajectory.png') });
-  } finally {
-    for (const model of [conditioner, vae, generator]) model.dispose();
-  }
+  using backbone = conditioner;
+  const { model: maskVae } = await MaskVae.load(dirs.vae);
+  using vae = maskVae;
+  const { model } = await PromptGenerator.load(dirs.generator);
+  using generator = model;
+  const parts = { conditioner: backbone, vae };
+  await generator.checkParts(parts);
+  const evaluation = await evaluateGenerator(generator, parts, worldSource({ seed: 7, split: 'val', count: 128, size: backbone.config.imageSize }));
+  lines.push(`Stage 2, prompt generator (${generator.parameterCount().toLocaleString('en-US')} parameters, DDIM 25): ${generatorLine(evaluation)}`);
+  await drawGeneratorTrajectories(generator, parts, { split: 'val', count: 6, seed: 7, steps: 25, out: path.join(out, 'mask-trajectory.png') });
 }
 
 /** Top-1 boxes of a tuned method on held-out target expressions (true box green, prediction red). */

@@ -138,9 +138,9 @@ interface EvalOptions {
 
 async function evaluate(options: EvalOptions): Promise<void> {
   const parts = await loadParts(options.conditioner, options.vae);
-  const { model } = await PromptGenerator.load(options.checkpoint);
-  using generator = model;
   try {
+    const { model } = await PromptGenerator.load(options.checkpoint);
+    using generator = model;
     await generator.checkParts(parts);
     const data = worldSource({ seed: integer(options.seed, '--seed'), split: splitOf(options.split), count: integer(options.count, '--count', 1), size: parts.conditioner.config.imageSize });
     const compareSteps = integer(options.compareSteps, '--compare-steps');
@@ -193,9 +193,9 @@ export async function drawGeneratorTrajectories(generator: PromptGenerator, part
 
 async function sample(options: SampleOptions): Promise<void> {
   const parts = await loadParts(options.conditioner, options.vae);
-  const { model } = await PromptGenerator.load(options.checkpoint);
-  using generator = model;
   try {
+    const { model } = await PromptGenerator.load(options.checkpoint);
+    using generator = model;
     await generator.checkParts(parts);
     const file = await drawGeneratorTrajectories(generator, parts, {
       split: splitOf(options.split),

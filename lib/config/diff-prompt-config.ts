@@ -23,6 +23,8 @@ export const diffPromptConfigSchema = z
     alignWidth: z.number().int().min(1).default(64),
     temperature: z.number().positive().default(0.07),
     alignmentWeight: z.number().min(0).default(0.1),
+    /** Gradient norm clipping before each AdamW step (the reference: 1.0); 0 turns it off. */
+    maxGradNorm: z.number().min(0).default(1),
     seed: z.number().int().min(0).optional(),
     device: deviceSchema,
     lr: z.number().positive().default(1e-3),
@@ -40,10 +42,11 @@ export const diffPromptConfigSchema = z
 export type DiffPromptConfigInput = z.input<typeof diffPromptConfigSchema>;
 export type DiffPromptConfig = z.output<typeof diffPromptConfigSchema>;
 
-/** `paper`: depth 9 in both encoders, 8 tokens (Mask-VPT-V3). `tiny`: every layer of the tiny
- * backbone (4 vision blocks, 2 text layers). */
+/** `paper`: depth 9 in both encoders, 8 tokens (Mask-VPT-V3), AdamW at 1e-4 with weight decay
+ * 0.05 (§3.9). `tiny`: every layer of the tiny backbone (4 vision blocks, 2 text layers), at the
+ * higher rate a few hundred CPU steps need. */
 export const DIFF_PROMPT_PRESETS = {
-  paper: { visualDepth: 9, textualDepth: 9, length: 8 },
+  paper: { visualDepth: 9, textualDepth: 9, length: 8, lr: 1e-4, weightDecay: 0.05 },
   tiny: { visualDepth: 4, textualDepth: 2, length: 8 },
 } as const satisfies Record<string, DiffPromptConfigInput>;
 

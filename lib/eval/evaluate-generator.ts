@@ -1,12 +1,13 @@
 // How well the prompt generator's masks match the referred objects: generated latents decoded by
-// the Mask-VAE (threshold 0.5) against each sample's true mask, as mean IoU. Two controls come
+// the Mask-VAE (threshold 0.5) against each sample's true mask, as mean IoU (samples without a
+// mask are left out). Two controls come
 // with it: the IoU when each sample is scored against its neighbour's condition (sample i's true
 // mask against the mask generated for sample i+1 of the same batch: near the mean IoU means the
 // condition is ignored), and optionally the agreement of the masks sampled with another number
 // of DDIM steps from the same initial noise.
 import { batchStream, type SampleSource } from '../data/batching';
 import { sampleSeed } from '../data/sample-seed';
-import { abortedError } from '../errors';
+import { DiffPromptError, abortedError } from '../errors';
 import { DEFAULT_SAMPLING_STEPS, type GeneratorParts, type PromptGenerator } from '../models/prompt-generator';
 
 export interface GeneratorEvaluation {
@@ -72,10 +73,12 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
       };
       const generated = await sample(steps);
       const compared = options.compareSteps ? await sample(options.compareSteps) : undefined;
+      if (batch.size.width !== batch.size.height) throw new DiffPromptError('ERR_CONFIG', 'generator evaluation needs a square frame (the conditioner\'s batch options)');
       const size = batch.size.width;
       const truth = (i: number) => batch.masks.subarray(i * size * size, (i + 1) * size * size);
       const plane = (masks: Float32Array, i: number, side: number) => masks.subarray(i * side * side, (i + 1) * side * side);
       for (let i = 0; i < batch.count; i++) {
+        if (!batch.hasMask[i]) continue; // nothing to compare with
         iou += maskIou(truth(i), size, plane(generated.masks, i, generated.size), generated.size);
         if (batch.count > 1) {
           swapped += maskIou(truth(i), size, plane(generated.masks, (i + 1) % batch.count, generated.size), generated.size);

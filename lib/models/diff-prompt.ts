@@ -16,25 +16,24 @@ import { type EvaluateGroundingOptions, type GroundingEvaluation, evaluateGround
 import { type TunePromptsOptions, type TunePromptsResult, tunePrompts } from '../stages/tune-prompts';
 import { sampleSeed } from '../data/sample-seed';
 import { DiffPromptError } from '../errors';
-import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
+import { EMA_FILE, WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
 import { native } from '../native';
 import type { NativeModelHandle, NativePromptedGroundingHandle, NativeStage3Batch } from '../native-api';
 import { Tensor } from '../tensor';
-import type { GeneratorConditioner } from './generator-conditioner';
 import { GroundingModel, GROUNDING_TOKENS, type ModelFrameBox, type PredictOptions } from './grounding-model';
 import { MaskVae } from './mask-vae';
-import { NativeModel, fileSha256, storedConfig } from './native-model';
+import { NativeModel, type SaveOptions, fileSha256, storedConfig } from './native-model';
 import { PromptGenerator } from './prompt-generator';
 
 const KIND = 'diff-prompt';
 export const PARTS_FILE = 'parts.json';
 
-/** The frozen models Diff-Prompt prompts and draws from. The conditioner defaults to the backbone. */
+/** The frozen models Diff-Prompt prompts and draws from; the generator must have been trained
+ * with this backbone as its conditioner and with this Mask-VAE. */
 export interface DiffPromptParts {
   backbone: GroundingModel;
   vae: MaskVae;
   generator: PromptGenerator;
-  conditioner?: GeneratorConditioner;
 }
 
 /** Where the parts were loaded from, so a saved folder can refer to them. */
@@ -47,6 +46,8 @@ export interface DiffPromptPartDirs {
 interface PartRecord {
   path: string | null;
   sha256: string;
+  /** The generator's: its EMA weights, which sampling uses. */
+  emaSha256?: string;
 }
 
 type PartsFile = Record<keyof DiffPromptPartDirs, PartRecord>;
@@ -63,15 +64,18 @@ export interface Stage3Losses {
 }
 
 export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffPromptConfig> {
+  /** parts.json's content for the next save, worked out before the save holds this model. */
+  private partsRecord: PartsFile | undefined;
+
   private constructor(
-    readonly parts: Required<DiffPromptParts>,
+    readonly parts: DiffPromptParts,
     config: DiffPromptConfig,
     private readonly partDirs: DiffPromptPartDirs | undefined,
     private readonly ownsParts: boolean,
   ) {
-    const { backbone, conditioner, vae, generator } = parts;
+    const { backbone, vae, generator } = parts;
     super(
-      new (native().NativePromptedGrounding)(nativeHandleOf(backbone), nativeHandleOf(conditioner), nativeHandleOf(vae), nativeHandleOf(generator), {
+      new (native().NativePromptedGrounding)(nativeHandleOf(backbone), nativeHandleOf(vae), nativeHandleOf(generator), {
         ...config,
         respacing: generator.respacingFor(config.samplingSteps),
       }),
@@ -80,9 +84,12 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     );
   }
 
-  /** Adapters on the given frozen parts (not owned: dispose them yourself). Building it freezes the backbone. */
-  static create(parts: DiffPromptParts, config: DiffPromptConfigInput): DiffPrompt {
-    return new DiffPrompt(withConditioner(parts), parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), undefined, false);
+  /** Adapters on the given frozen parts (not owned: dispose them yourself), refusing a generator
+   * trained with another backbone or Mask-VAE. The first job freezes the backbone (its
+   * setTrainable undoes that). */
+  static async create(parts: DiffPromptParts, config: DiffPromptConfigInput): Promise<DiffPrompt> {
+    await parts.generator.checkParts({ conditioner: parts.backbone, vae: parts.vae });
+    return new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), undefined, false);
   }
 
   /** Adapters on parts loaded from their folders (owned: disposed with this model), refusing a
@@ -91,7 +98,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     const parts = await loadParts(dirs);
     try {
       await parts.generator.checkParts({ conditioner: parts.backbone, vae: parts.vae });
-      return new DiffPrompt(withConditioner(parts), parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), dirs, true);
+      return new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), dirs, true);
     } catch (error) {
       disposeParts(parts);
       throw error;
@@ -112,6 +119,10 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
       if (!fs.existsSync(file)) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} refers to the ${name} at ${dirs[name]}, which has no ${WEIGHTS_FILE}`);
       const sha256 = await fileSha256(file);
       if (sha256 !== part.sha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${sha256}, expected ${part.sha256})`);
+      if (part.emaSha256 !== undefined) {
+        const ema = await fileSha256(path.join(checkpointLocation(dirs[name]), EMA_FILE));
+        if (ema !== part.emaSha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema}, expected ${part.emaSha256})`);
+      }
     }
     const model = await DiffPrompt.fromFolders(dirs, config);
     try {
@@ -123,16 +134,25 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     }
   }
 
-  protected override async writeCompanionFiles(staging: string): Promise<void> {
+  /** Writes the adapters and parts.json: each frozen part's path relative to `dir` (when it was
+   * loaded from a folder) and the sha256 of its weights (and of the generator's EMA weights). */
+  override async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    // The parts' hashes are taken before the save holds this model: hashing an in-memory part runs
+    // a job on it, and a composite job may hold that part while it waits for this model.
     const record = {} as PartsFile;
     for (const name of ['backbone', 'vae', 'generator'] as const) {
-      const dir = this.partDirs?.[name];
-      record[name] = dir
-        ? // staging is a sibling of the final folder, so the relative path holds for both
-          { path: path.relative(staging, path.resolve(dir)), sha256: await fileSha256(path.join(checkpointLocation(dir), WEIGHTS_FILE)) }
+      const partDir = this.partDirs?.[name];
+      record[name] = partDir
+        ? { path: path.relative(path.resolve(dir), path.resolve(partDir)), sha256: await fileSha256(path.join(checkpointLocation(partDir), WEIGHTS_FILE)) }
         : { path: null, sha256: await this.parts[name].weightsSha256() };
+      if (name === 'generator' && partDir) record[name].emaSha256 = await fileSha256(path.join(checkpointLocation(partDir), EMA_FILE));
     }
-    fs.writeFileSync(path.join(staging, PARTS_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    this.partsRecord = record;
+    await super.save(dir, options);
+  }
+
+  protected override async writeCompanionFiles(staging: string): Promise<void> {
+    fs.writeFileSync(path.join(staging, PARTS_FILE), `${JSON.stringify(this.partsRecord, null, 2)}\n`);
   }
 
   /** Batches for the backbone (the conditioner reads the same when it is the backbone). */
@@ -183,9 +203,6 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
   private async withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativePromptedGroundingHandle, native: NativeStage3Batch) => Promise<T>): Promise<T> {
     const tokens = batch.tokens[GROUNDING_TOKENS];
     if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
-    if (this.parts.conditioner !== this.parts.backbone) {
-      throw new DiffPromptError('ERR_CONFIG', 'a conditioner other than the backbone needs its own frame and tokens in the batch, which this version does not build yet: condition the generator on the backbone');
-    }
     const { count, size } = batch;
     const owned = [
       Tensor.from(batch.images, [count, 3, size.height, size.width]),
@@ -205,8 +222,8 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
         ...(withBoxes ? { boxes: owned[4]!.handle } : {}),
         ...(seeded ? { seeds: owned[owned.length - 1]!.handle } : {}),
       };
-      const { backbone, conditioner, vae, generator } = this.parts;
-      return await NativeModel.together([this, backbone, conditioner, vae, generator], () => call(this.handle, native));
+      const { backbone, vae, generator } = this.parts;
+      return await NativeModel.together([this, backbone, vae, generator], () => call(this.handle, native));
     } finally {
       for (const tensor of owned) tensor.dispose();
     }
@@ -215,10 +232,6 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
 
 function nativeHandleOf(model: NativeModel<NativeModelHandle, unknown>): NativeModelHandle {
   return (model as unknown as { handle: NativeModelHandle }).handle;
-}
-
-function withConditioner(parts: DiffPromptParts): Required<DiffPromptParts> {
-  return { ...parts, conditioner: parts.conditioner ?? parts.backbone };
 }
 
 /** Depths beyond the backbone's layers are capped (a preset written for a deeper backbone still fits). */
@@ -230,7 +243,7 @@ function capped(config: DiffPromptConfigInput, backbone: GroundingModel): DiffPr
   };
 }
 
-async function loadParts(dirs: DiffPromptPartDirs): Promise<Omit<DiffPromptParts, 'conditioner'>> {
+async function loadParts(dirs: DiffPromptPartDirs): Promise<DiffPromptParts> {
   const loaded: NativeModel<NativeModelHandle, unknown>[] = [];
   try {
     const { model: backbone } = await GroundingModel.load(dirs.backbone);
@@ -245,7 +258,7 @@ async function loadParts(dirs: DiffPromptPartDirs): Promise<Omit<DiffPromptParts
   }
 }
 
-function disposeParts(parts: Omit<DiffPromptParts, 'conditioner'>): void {
+function disposeParts(parts: DiffPromptParts): void {
   for (const model of [parts.backbone, parts.vae, parts.generator]) model.dispose();
 }
 
@@ -253,7 +266,9 @@ function readPartsFile(location: string): PartsFile {
   const file = path.join(location, PARTS_FILE);
   try {
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as PartsFile;
-    const valid = (['backbone', 'vae', 'generator'] as const).every((name) => typeof record?.[name]?.sha256 === 'string' && (record[name].path === null || typeof record[name].path === 'string'));
+    const valid = (['backbone', 'vae', 'generator'] as const).every(
+      (name) => typeof record?.[name]?.sha256 === 'string' && (record[name].path === null || typeof record[name].path === 'string') && ['undefined', 'string'].includes(typeof record[name].emaSha256),
+    );
     if (valid) return record;
   } catch {
     // reported below

@@ -119,14 +119,14 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
     }
   }
 
-  /** A pretrained model folder with learned deep prompts added (fresh, from the config's seed):
-   * VPT-deep visual and deep textual prompts on the frozen foundation. Only `prompts.*` may be
-   * missing from the folder's weights. */
   /** The config a grounding model folder holds, without loading its weights. */
   static configIn(dir: string): GroundingConfig {
     return parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
   }
 
+  /** A pretrained model folder with learned deep prompts added (fresh, from the config's seed):
+   * VPT-deep visual and deep textual prompts on the frozen foundation. Only `prompts.*` may be
+   * missing from the folder's weights. */
   static async loadWithPrompts(dir: string, prompts: PromptSlots & { seed?: number }): Promise<GroundingModel> {
     const config = parseConfig(groundingConfigSchema, { ...GroundingModel.configIn(dir), ...prompts }, 'grounding model config with prompts');
     const model = new GroundingModel(config, storedVocabulary(dir));

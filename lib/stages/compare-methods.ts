@@ -113,7 +113,8 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
   const rows: ComparisonRow[] = [];
   for (const method of options.methods) {
     const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
-    // The learning rate: the grid's best val R@1 with seed 0 (that run counts as seed 0's).
+    // The learning rate: the grid's best val R@1 with seed 0. With one rate that run is seed 0's
+    // reported run; with a grid, seed 0 runs again at the chosen rate and is scored on every split.
     const tried = new Map<number, SeedRun>();
     for (const lr of grid) tried.set(lr, await runSeed(method, 0, lr, grid.length > 1 ? ['val'] : COMPARISON_SPLITS, options, grid.length === 1));
     const lr = grid.reduce((best, candidate) => (tried.get(candidate)!.evaluations.val!.recall[1]! > tried.get(best)!.evaluations.val!.recall[1]! ? candidate : best));

@@ -143,7 +143,9 @@ function backboneRecipe(method: Exclude<PromptMethodName, 'diff-prompt'>, backbo
 export async function buildPromptMethod(method: PromptMethodName, dirs: DiffPromptPartDirs, settings: MethodSettings = {}): Promise<TunableGrounding> {
   const length = settings.length ?? 8;
   if (method === 'diff-prompt') {
-    const config = { ...diffPromptPreset('tiny'), length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt };
+    // The paper's depths for a paper-size backbone, every layer of a tiny one.
+    const preset = diffPromptPreset(GroundingModel.configIn(dirs.backbone).imageSize >= 224 ? 'paper' : 'tiny');
+    const config = { ...preset, length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt };
     return new DiffPromptMethod(await DiffPrompt.fromFolders(dirs, config));
   }
   const recipe = backboneRecipe(method, GroundingModel.configIn(dirs.backbone), length);

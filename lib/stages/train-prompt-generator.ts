@@ -83,8 +83,6 @@ export interface TrainPromptGeneratorResult {
 }
 
 export async function trainPromptGenerator(data: SampleSource, options: TrainPromptGeneratorOptions): Promise<TrainPromptGeneratorResult> {
-  const { conditioner, vae } = options;
-  const parts: GeneratorParts = { conditioner, vae };
   const batchSize = options.batchSize ?? 32;
   const count = randomAccess(data).count;
   if (count < 1) throw new DiffPromptError('ERR_DATA', 'the generator training set is empty');
@@ -105,6 +103,28 @@ export async function trainPromptGenerator(data: SampleSource, options: TrainPro
   } else {
     throw new DiffPromptError('ERR_CONFIG', 'trainPromptGenerator needs a generator, a config, or resume with a checkpointDir holding last/');
   }
+  // A generator this function made (not the caller's) is freed when training fails.
+  const ownsGenerator = generator !== options.generator;
+  try {
+    return await runTraining(generator, state, data, options, { batchSize, count, lastDir });
+  } catch (error) {
+    if (ownsGenerator) generator.dispose();
+    throw error;
+  }
+}
+
+/** The loop itself, for a generator and the loop state it resumes from (if any). */
+async function runTraining(
+  generator: PromptGenerator,
+  resumed: LoopState | undefined,
+  data: SampleSource,
+  options: TrainPromptGeneratorOptions,
+  run: { batchSize: number; count: number; lastDir: string | undefined },
+): Promise<TrainPromptGeneratorResult> {
+  const { conditioner, vae } = options;
+  const parts: GeneratorParts = { conditioner, vae };
+  const { batchSize, count, lastDir } = run;
+  let state = resumed;
   const settings: RunSettings = {
     batchSize,
     count,
@@ -117,12 +137,7 @@ export async function trainPromptGenerator(data: SampleSource, options: TrainPro
   if (!state) {
     state = { settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], sinceCheckpoint: [], seconds: 0 };
   } else {
-    try {
-      checkResumeSettings(state.settings, settings);
-    } catch (error) {
-      generator.dispose();
-      throw error;
-    }
+    checkResumeSettings(state.settings, settings);
   }
   generator.trainedWith = settings.trainedWith;
   const loop = state;

@@ -155,6 +155,7 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     });
   }
 
+  // features(batch): Promise<{ image: B×Dv, text: B×Dt }>, the pooled features before fusion.
   Napi::Value Features(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       GroundingBatch batch = batchFromJs(info, 0, false);

@@ -1,10 +1,9 @@
 // NativePromptedGrounding: lib/models/diff-prompt.ts's engine (stage 3).
-//   new NativePromptedGrounding(backbone, conditioner, vae, generator, config) with the handles of
-//   a grounding model, a conditioner (that grounding model or a CLIP model), a Mask-VAE and a
-//   prompt generator, and PromptedGroundingConfig's keys plus seed, device, lr, weightDecay.
+//   new NativePromptedGrounding(backbone, vae, generator, config) with the handles of a grounding
+//   model (also the generator's conditioner), a Mask-VAE and a prompt generator, and
+//   PromptedGroundingConfig's keys plus seed, device, lr, weightDecay.
 // A batch is the grounding batch ({ images, ids, attentionMask, positiveTokens, boxes? }) with
-// optional condition: { images, ids, attentionMask } (the conditioner's own inputs) and seeds
-// (int64 B: each sample's x_T; absent: fresh noise from this model's generator).
+// optional seeds (int64 B: each sample's x_T; absent: fresh noise from this model's generator).
 #include <napi.h>
 
 #include "core/runtime.h"
@@ -31,6 +30,7 @@ PromptedGroundingConfig promptedGroundingConfigFromJs(const Napi::Object& option
   c.eta = numberOption(options, "eta", c.eta);
   c.alignWidth = integerOption(options, "alignWidth", c.alignWidth, 1);
   c.temperature = numberOption(options, "temperature", c.temperature);
+  c.maxGradNorm = numberOption(options, "maxGradNorm", c.maxGradNorm);
   return c;
 }
 
@@ -38,11 +38,6 @@ Stage3Batch stage3BatchFromJs(const Napi::CallbackInfo& info, size_t index, bool
   const Napi::Object given = expectObject(info, index, "the batch");
   Stage3Batch batch;
   batch.grounding = groundingBatchFromJs(given, needBoxes);
-  if (given.Has("condition") && given.Get("condition").IsObject()) {
-    const Napi::Object condition = given.Get("condition").As<Napi::Object>();
-    batch.condition = {TensorHandle::unwrap(condition.Get("images"), "batch.condition.images"), TensorHandle::unwrap(condition.Get("ids"), "batch.condition.ids"),
-                       TensorHandle::unwrap(condition.Get("attentionMask"), "batch.condition.attentionMask")};
-  }
   if (given.Has("seeds") && !given.Get("seeds").IsUndefined()) batch.seeds = TensorHandle::unwrap(given.Get("seeds"), "batch.seeds");
   return batch;
 }
@@ -63,17 +58,16 @@ class PromptedGroundingHandle : public ModelHandle<PromptedGroundingHandle, Prom
     Napi::Env env = info.Env();
     guarded(env, [&] {
       std::shared_ptr<GroundingModel> backbone = groundingModelOf(env, info[0], "the backbone");
-      std::shared_ptr<Conditioner> conditioner = conditionerOf(env, info[1], "the conditioner");
-      std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[2], "the Mask-VAE");
-      std::shared_ptr<PromptGenerator> generator = promptGeneratorOf(env, info[3], "the prompt generator");
-      const Napi::Object options = expectObject(info, 4, "the Diff-Prompt config");
+      std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[1], "the Mask-VAE");
+      std::shared_ptr<PromptGenerator> generator = promptGeneratorOf(env, info[2], "the prompt generator");
+      const Napi::Object options = expectObject(info, 3, "the Diff-Prompt config");
       const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
       const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 1e-3);
       adam.weightDecay = numberOption(options, "weightDecay", 0.0);
       adam.decoupled = true;
-      adopt(env, std::make_shared<PromptedGrounding>(promptedGroundingConfigFromJs(options), backbone, conditioner, vae, generator, seed, device, adam));
+      adopt(env, std::make_shared<PromptedGrounding>(promptedGroundingConfigFromJs(options), backbone, vae, generator, seed, device, adam));
     });
   }
 

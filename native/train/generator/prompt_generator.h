@@ -108,7 +108,9 @@ class PromptGenerator : public Trainable {
   AdamOptions adam_;
   MaskDit network_, ema_;
   GaussianDiffusion diffusion_;
-  std::map<std::string, GaussianDiffusion> samplers_;  // by respacing; only this model's job thread touches it
+  // By respacing. Jobs that touch it hold this model (its own jobs, or composite jobs that take its
+  // queue in TypeScript: NativeModel.together), so one thread at a time.
+  std::map<std::string, GaussianDiffusion> samplers_;
 };
 
 }  // namespace diffprompt

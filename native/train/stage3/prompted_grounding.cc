@@ -50,14 +50,12 @@ DiffPromptMethodImpl::DiffPromptMethodImpl(const PromptedGroundingConfig& config
   }
 }
 
-PromptedGrounding::PromptedGrounding(const PromptedGroundingConfig& config, std::shared_ptr<GroundingModel> backbone, std::shared_ptr<Conditioner> conditioner,
-                                     std::shared_ptr<MaskVaeModel> vae, std::shared_ptr<PromptGenerator> generator, uint64_t seed, torch::Device device,
-                                     AdamOptions adam)
+PromptedGrounding::PromptedGrounding(const PromptedGroundingConfig& config, std::shared_ptr<GroundingModel> backbone, std::shared_ptr<MaskVaeModel> vae,
+                                     std::shared_ptr<PromptGenerator> generator, uint64_t seed, torch::Device device, AdamOptions adam)
     : Trainable(seed, device),
       config_(config),
       adam_(adam),
       backbone_(std::move(backbone)),
-      conditioner_(std::move(conditioner)),
       vae_(std::move(vae)),
       promptGenerator_(std::move(generator)) {
   const GroundingConfig& b = backbone_->config();
@@ -71,20 +69,25 @@ PromptedGrounding::PromptedGrounding(const PromptedGroundingConfig& config, std:
     fail(ErrorCode::Config, "the trajectory has " + std::to_string(steps) + " steps: stride·(depth − 1) must be below that (stride " + std::to_string(config.stride) + ", depth " + std::to_string(layers) + ")");
   }
   if (!(config.temperature > 0) || config.alignWidth < 1) fail(ErrorCode::Config, "the alignment needs temperature > 0 and alignWidth ≥ 1");
+  if (!(config.maxGradNorm >= 0)) fail(ErrorCode::Config, "maxGradNorm must be ≥ 0 (0: no clipping)");
   const int64_t latent = vae_->config().latentSize(), latentChannels = vae_->config().latentChannels;
   if (promptGenerator_->config().network.inputSize != latent || promptGenerator_->config().network.inChannels != latentChannels) {
     fail(ErrorCode::Config, "the generator makes latents of another shape than this Mask-VAE's: use the Mask-VAE it was trained with");
   }
-  backbone_->freeze();
   method_ = DiffPromptMethod(config, b, vae_->config().sampleSize, generator_);
   method_->to(device_);
 }
 
+void PromptedGrounding::freezeBackbone() {
+  if (backboneFrozen_) return;
+  backbone_->freeze();
+  backboneFrozen_ = true;
+}
+
 std::vector<at::Tensor> PromptedGrounding::layerMasks(const Stage3Batch& batch) {
   torch::NoGradGuard noGrad;
-  const ConditionerInputs inputs = batch.condition.images.defined()
-                                       ? batch.condition
-                                       : ConditionerInputs{batch.grounding.images, batch.grounding.ids, batch.grounding.attentionMask};
+  freezeBackbone();
+  const ConditionerInputs inputs{batch.grounding.images, batch.grounding.ids, batch.grounding.attentionMask};
   const int64_t size = inputs.images.size(0);
   const auto& latent = promptGenerator_->config().network;
   at::Tensor noise;
@@ -97,11 +100,11 @@ std::vector<at::Tensor> PromptedGrounding::layerMasks(const Stage3Batch& batch) 
   SamplingOptions options;
   options.respacing = config_.respacing;
   options.eta = config_.eta;
-  const at::Tensor trajectory = promptGenerator_->trajectoryFor(*conditioner_, inputs, noise, options);  // S×B×C×h×w
+  const at::Tensor trajectory = promptGenerator_->trajectoryFor(*backbone_, inputs, noise, options);  // S×B×C×h×w
   const int64_t steps = trajectory.size(0), layers = std::max(config_.visualDepth, config_.textualDepth);
   std::vector<at::Tensor> kept;
   for (int64_t j = 0; j < layers; ++j) kept.push_back(trajectory[steps - 1 - config_.stride * j]);  // layer 0: the clean sample
-  const at::Tensor decoded = vae_->decode(at::cat(kept, 0) / promptGenerator_->config().latentScale).clamp(0, 1).to(device_);  // (layers·B)×1×S×S
+  const at::Tensor decoded = vae_->decode(at::cat(kept, 0) / promptGenerator_->config().latentScale).to(device_);  // (layers·B)×1×S×S
   return decoded.split(size, 0);
 }
 
@@ -145,6 +148,7 @@ Stage3Losses PromptedGrounding::trainStep(const Stage3Batch& batch, double lr, d
   const double value = total.item<double>();
   if (!std::isfinite(value)) fail(ErrorCode::Nan, "the stage-3 loss became " + std::to_string(value) + ": lower the learning rate");
   total.backward();
+  if (config_.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(method_->parameters(), config_.maxGradNorm);
   optimizer_->step(lr);
   return {value, grounding.total.item<double>(), grounding.token.item<double>(), grounding.box.item<double>(), grounding.centerness.item<double>(),
           aligned.item<double>(), grounding.positives};

@@ -1,8 +1,9 @@
-// Stage 3: Diff-Prompt. One object holds the frozen backbone (a grounding model), the frozen
-// conditioner, Mask-VAE and prompt generator, and the one part that trains: the visual and
-// textual prompt adapters with the alignment heads. A training step is one job:
+// Stage 3: Diff-Prompt. One object holds the frozen backbone (a grounding model, which is also
+// the generator's conditioner), the frozen Mask-VAE and prompt generator, and the one part that
+// trains: the visual and textual prompt adapters with the alignment heads. A training step is one
+// job (the backbone is frozen by the first job, never from the event loop):
 //
-//   no grad:  conditioner features → DDIM trajectory (x_T fresh from this model's generator, or
+//   no grad:  the backbone's features → DDIM trajectory (x_T fresh from this model's generator, or
 //             per sample from seeds) → for layer j the latent stride·j steps before the end
 //             (layer 0 the clean sample) → Mask-VAE decode → masks_j B×1×S×S; the backbone's
 //             own pooled features (image B×Dv, text B×Dt)
@@ -12,7 +13,8 @@
 //             instance-specific visual prompts and the backbone's text features, and between
 //             the pooled textual prompts and its image features (each through a linear head
 //             to a shared width, cosine similarity / temperature)
-//             → backward → AdamW on the adapters and heads only.
+//             → backward → gradient norm clipped (the reference: 1.0) → AdamW on the adapters and
+//             heads only.
 #pragma once
 
 #include <torch/torch.h>
@@ -38,6 +40,7 @@ struct PromptedGroundingConfig {
   double eta = 0.0;
   int64_t alignWidth = 64;
   double temperature = 0.07;
+  double maxGradNorm = 1.0;  // 0: no clipping
 };
 
 /** The trainable part: the adapters and the alignment heads. */
@@ -49,11 +52,9 @@ class DiffPromptMethodImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DiffPromptMethod);
 
-/** A batch: the backbone's (images, tokens, boxes for training) and, when the conditioner reads
- * another frame or tokenizer, its own inputs; seeds (int64 B) fix each sample's x_T. */
+/** A batch: the backbone's (images, tokens, boxes for training); seeds (int64 B) fix each sample's x_T. */
 struct Stage3Batch {
   GroundingBatch grounding;
-  ConditionerInputs condition;  // undefined images: the backbone's inputs
   at::Tensor seeds;
 };
 
@@ -64,15 +65,16 @@ struct Stage3Losses {
 
 class PromptedGrounding : public Trainable {
  public:
-  PromptedGrounding(const PromptedGroundingConfig& config, std::shared_ptr<GroundingModel> backbone, std::shared_ptr<Conditioner> conditioner,
-                    std::shared_ptr<MaskVaeModel> vae, std::shared_ptr<PromptGenerator> generator, uint64_t seed, torch::Device device, AdamOptions adam);
+  PromptedGrounding(const PromptedGroundingConfig& config, std::shared_ptr<GroundingModel> backbone, std::shared_ptr<MaskVaeModel> vae,
+                    std::shared_ptr<PromptGenerator> generator, uint64_t seed, torch::Device device, AdamOptions adam);
 
   torch::nn::Module& module() override { return *method_; }
   const PromptedGroundingConfig& config() const { return config_; }
 
   Stage3Losses trainStep(const Stage3Batch& batch, double lr, double alignmentWeight);
   std::vector<RankedBoxes> predict(const Stage3Batch& batch, const DecodeOptions& options);
-  /** The decoded trajectory masks each layer reads: max(depths) × B×1×S×S (no grad). */
+  /** The decoded trajectory masks each layer reads: max(depths) × B×1×S×S (no grad; the Mask-VAE's
+   * raw output, unclamped, as the reference feeds its adapters). */
   std::vector<at::Tensor> layerMasks(const Stage3Batch& batch);
 
  protected:
@@ -85,12 +87,14 @@ class PromptedGrounding : public Trainable {
     AdapterPrompts visual, textual;
   };
   Prompted prompted(const Stage3Batch& batch);
+  /** Runs inside every job: the backbone's parameters stop requiring grad (once). */
+  void freezeBackbone();
   at::Tensor alignment(const Prompted& prompted, const Stage3Batch& batch);
 
   PromptedGroundingConfig config_;
   AdamOptions adam_;
   std::shared_ptr<GroundingModel> backbone_;
-  std::shared_ptr<Conditioner> conditioner_;
+  bool backboneFrozen_ = false;
   std::shared_ptr<MaskVaeModel> vae_;
   std::shared_ptr<PromptGenerator> promptGenerator_;
   DiffPromptMethod method_{nullptr};
