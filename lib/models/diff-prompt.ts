@@ -20,7 +20,8 @@ import { EMA_FILE, WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-fol
 import { native } from '../native';
 import type { NativeModelHandle, NativePromptedGroundingHandle, NativeStage3Batch } from '../native-api';
 import { Tensor } from '../tensor';
-import { GroundingModel, GROUNDING_TOKENS, type ModelFrameBox, type PredictOptions } from './grounding-model';
+import { withGroundingBatch } from './grounding-batch-tensors';
+import { GroundingModel, type ModelFrameBox, type PredictOptions } from './grounding-model';
 import { MaskVae } from './mask-vae';
 import { NativeModel, type SaveOptions, fileSha256, storedConfig } from './native-model';
 import { PromptGenerator } from './prompt-generator';
@@ -199,34 +200,14 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     if (this.ownsParts) disposeParts(this.parts);
   }
 
-  /** One job holding this model and its parts, with the batch as native tensors. */
-  private async withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativePromptedGroundingHandle, native: NativeStage3Batch) => Promise<T>): Promise<T> {
-    const tokens = batch.tokens[GROUNDING_TOKENS];
-    if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
-    const { count, size } = batch;
-    const owned = [
-      Tensor.from(batch.images, [count, 3, size.height, size.width]),
-      Tensor.from(tokens.ids, [count, tokens.length]),
-      Tensor.from(tokens.attentionMask, [count, tokens.length]),
-      Tensor.from(tokens.positive, [count, tokens.length]),
-      ...(withBoxes ? [Tensor.from(batch.boxes, [count, 4])] : []),
-      ...(seeded ? [Tensor.from(BigInt64Array.from(batch.ids, (id) => BigInt(sampleSeed(id, this.config.seed ?? 0))), [count])] : []),
-    ];
-    try {
-      const [images, ids, attentionMask, positiveTokens] = owned;
-      const native: NativeStage3Batch = {
-        images: images!.handle,
-        ids: ids!.handle,
-        attentionMask: attentionMask!.handle,
-        positiveTokens: positiveTokens!.handle,
-        ...(withBoxes ? { boxes: owned[4]!.handle } : {}),
-        ...(seeded ? { seeds: owned[owned.length - 1]!.handle } : {}),
-      };
-      const { backbone, vae, generator } = this.parts;
-      return await NativeModel.together([this, backbone, vae, generator], () => call(this.handle, native));
-    } finally {
-      for (const tensor of owned) tensor.dispose();
-    }
+  /** One job holding this model and its parts, with the batch (and, for evaluation, each sample's
+   * seed from its id) as native tensors. */
+  private withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativePromptedGroundingHandle, native: NativeStage3Batch) => Promise<T>): Promise<T> {
+    const seeds = seeded ? batch.ids.map((id) => sampleSeed(id, this.config.seed ?? 0)) : undefined;
+    const { backbone, vae, generator } = this.parts;
+    return withGroundingBatch(batch, { imageSize: backbone.config.imageSize, withBoxes, seeds }, (native) =>
+      NativeModel.together([this, backbone, vae, generator], () => call(this.handle, native)),
+    );
   }
 }
 

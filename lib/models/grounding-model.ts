@@ -20,12 +20,13 @@ import { native } from '../native';
 import type { NativeGroundingBatch, NativeGroundingHandle, NativeGroundingLosses } from '../native-api';
 import { Tensor } from '../tensor';
 import type { ConditionWidths, GeneratorConditioner } from './generator-conditioner';
+import { GROUNDING_TOKENS, withGroundingBatch } from './grounding-batch-tensors';
 import { NativeModel, storedConfig } from './native-model';
+
+export { GROUNDING_TOKENS };
 
 const KIND = 'grounding-model';
 export const VOCAB_FILE = 'vocab.txt';
-/** The batch's token set this model reads. */
-export const GROUNDING_TOKENS = 'text';
 /** ImageNet statistics on 0..1 RGB, as ViTs are trained. */
 export const GROUNDING_NORMALIZATION: ImageNormalization = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 
@@ -200,34 +201,14 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
     return { imageTokens: new Tensor(result.imageTokens), textHidden: new Tensor(result.textHidden), textPooled: new Tensor(result.textPooled) };
   }
 
-  /** Copies a batch into native tensors for one call, and frees them after it. */
-  private async withBatch<T>(batch: Batch, prompts: DeepPrompts | undefined, withBoxes: boolean, call: (native: NativeGroundingBatch) => Promise<T>): Promise<T> {
-    const tokens = batch.tokens[GROUNDING_TOKENS];
-    if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
-    const { count, size } = batch;
-    if (size.width !== this.config.imageSize || size.height !== this.config.imageSize) {
-      throw new DiffPromptError('ERR_SHAPE', `the batch is ${size.width}×${size.height} but the model reads ${this.config.imageSize}×${this.config.imageSize}: make it with model.batchOptions()`);
-    }
-    const owned = [
-      Tensor.from(batch.images, [count, 3, size.height, size.width]),
-      Tensor.from(tokens.ids, [count, tokens.length]),
-      Tensor.from(tokens.attentionMask, [count, tokens.length]),
-      Tensor.from(tokens.positive, [count, tokens.length]),
-      ...(withBoxes ? [Tensor.from(batch.boxes, [count, 4])] : []),
-    ];
-    try {
-      const [images, ids, attentionMask, positiveTokens, boxes] = owned;
-      return await call({
-        images: images!.handle,
-        ids: ids!.handle,
-        attentionMask: attentionMask!.handle,
-        positiveTokens: positiveTokens!.handle,
-        ...(boxes ? { boxes: boxes.handle } : {}),
+  /** The batch (and the given prompts) as native tensors for one call. */
+  private withBatch<T>(batch: Batch, prompts: DeepPrompts | undefined, withBoxes: boolean, call: (native: NativeGroundingBatch) => Promise<T>): Promise<T> {
+    return withGroundingBatch(batch, { imageSize: this.config.imageSize, withBoxes }, (native) =>
+      call({
+        ...native,
         ...(prompts?.visual ? { visualPrompts: prompts.visual.map((p) => p.handle) } : {}),
         ...(prompts?.textual ? { textPrompts: prompts.textual.map((p) => p.handle) } : {}),
-      });
-    } finally {
-      for (const tensor of owned) tensor.dispose();
-    }
+      }),
+    );
   }
 }
