@@ -21,13 +21,12 @@ import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { DiffPromptPartDirs } from '../models/diff-prompt';
 import { GroundingModel } from '../models/grounding-model';
 import { MaskVae } from '../models/mask-vae';
-import { PromptGenerator } from '../models/prompt-generator';
 import { packageRoot } from '../native';
 import { comparisonMarkdown, writeComparisonReport } from '../report/comparison-report';
 import { runtimeInfo } from '../runtime';
 import { compareMethods, type ComparisonRow } from '../stages/compare-methods';
 import type { PromptMethodName, TunableGrounding } from '../stages/prompt-methods';
-import { drawGeneratorTrajectories, generatorLine } from './generator-command';
+import { drawGeneratorTrajectories, generatorLine, withTrainedGenerator } from './generator-command';
 import { recallLine } from './grounding-command';
 import { integer } from './parse-flags';
 import { ProgressBar } from './progress-bar';
@@ -87,17 +86,11 @@ async function showBackbone(dir: string, lines: string[]): Promise<void> {
 
 /** Stage 2: the generator's masks on held-out samples, and a picture of its trajectory. */
 async function showGenerator(dirs: DiffPromptPartDirs, out: string, lines: string[]): Promise<void> {
-  const { model: conditioner } = await GroundingModel.load(dirs.backbone);
-  using backbone = conditioner;
-  const { model: maskVae } = await MaskVae.load(dirs.vae);
-  using vae = maskVae;
-  const { model } = await PromptGenerator.load(dirs.generator);
-  using generator = model;
-  const parts = { conditioner: backbone, vae };
-  await generator.checkParts(parts);
-  const evaluation = await evaluateGenerator(generator, parts, worldSource({ seed: 7, split: 'val', count: 128, size: backbone.config.imageSize }));
-  lines.push(`Stage 2, prompt generator (${generator.parameterCount().toLocaleString('en-US')} parameters, DDIM 25): ${generatorLine(evaluation)}`);
-  await drawGeneratorTrajectories(generator, parts, { split: 'val', count: 6, seed: 7, steps: 25, out: path.join(out, 'mask-trajectory.png') });
+  await withTrainedGenerator({ generator: dirs.generator, conditioner: dirs.backbone, vae: dirs.vae }, async (generator, parts) => {
+    const evaluation = await evaluateGenerator(generator, parts, worldSource({ seed: 7, split: 'val', count: 128, size: parts.conditioner.config.imageSize }));
+    lines.push(`Stage 2, prompt generator (${generator.parameterCount().toLocaleString('en-US')} parameters, DDIM 25): ${generatorLine(evaluation)}`);
+    await drawGeneratorTrajectories(generator, parts, { split: 'val', count: 6, seed: 7, steps: 25, out: path.join(out, 'mask-trajectory.png') });
+  });
 }
 
 /** Top-1 boxes of a tuned method on held-out target expressions (true box green, prediction red). */

@@ -50,6 +50,24 @@ async function loadParts(conditionerDir: string, vaeDir: string): Promise<Comman
   }
 }
 
+/** Runs `work` on a trained generator folder with the parts it was trained with (checked by
+ * sha256), and frees all three afterwards. */
+export async function withTrainedGenerator<T>(
+  dirs: { generator: string; conditioner: string; vae: string },
+  work: (generator: PromptGenerator, parts: CommandParts) => Promise<T>,
+): Promise<T> {
+  const parts = await loadParts(dirs.conditioner, dirs.vae);
+  try {
+    const { model } = await PromptGenerator.load(dirs.generator);
+    using generator = model;
+    await generator.checkParts(parts);
+    return await work(generator, parts);
+  } finally {
+    parts.conditioner.dispose();
+    parts.vae.dispose();
+  }
+}
+
 function splitOf(value: string): WorldSplit {
   if (!(WORLD_SPLITS as readonly string[]).includes(value)) throw new DiffPromptError('ERR_CONFIG', `--split must be one of ${WORLD_SPLITS.join(', ')}`);
   return value as WorldSplit;
@@ -137,19 +155,12 @@ interface EvalOptions {
 }
 
 async function evaluate(options: EvalOptions): Promise<void> {
-  const parts = await loadParts(options.conditioner, options.vae);
-  try {
-    const { model } = await PromptGenerator.load(options.checkpoint);
-    using generator = model;
-    await generator.checkParts(parts);
+  await withTrainedGenerator({ generator: options.checkpoint, conditioner: options.conditioner, vae: options.vae }, async (generator, parts) => {
     const data = worldSource({ seed: integer(options.seed, '--seed'), split: splitOf(options.split), count: integer(options.count, '--count', 1), size: parts.conditioner.config.imageSize });
     const compareSteps = integer(options.compareSteps, '--compare-steps');
     const evaluation = await evaluateGenerator(generator, parts, data, { steps: integer(options.steps, '--steps', 1), ...(compareSteps ? { compareSteps } : {}) });
     console.log(options.json ? JSON.stringify(evaluation) : `${options.split}: ${generatorLine(evaluation)}`);
-  } finally {
-    parts.conditioner.dispose();
-    parts.vae.dispose();
-  }
+  });
 }
 
 interface SampleOptions {
@@ -192,11 +203,7 @@ export async function drawGeneratorTrajectories(generator: PromptGenerator, part
 }
 
 async function sample(options: SampleOptions): Promise<void> {
-  const parts = await loadParts(options.conditioner, options.vae);
-  try {
-    const { model } = await PromptGenerator.load(options.checkpoint);
-    using generator = model;
-    await generator.checkParts(parts);
+  await withTrainedGenerator({ generator: options.checkpoint, conditioner: options.conditioner, vae: options.vae }, async (generator, parts) => {
     const file = await drawGeneratorTrajectories(generator, parts, {
       split: splitOf(options.split),
       count: integer(options.count, '--count', 1),
@@ -205,10 +212,7 @@ async function sample(options: SampleOptions): Promise<void> {
       out: options.out,
     });
     console.log(`wrote ${file}`);
-  } finally {
-    parts.conditioner.dispose();
-    parts.vae.dispose();
-  }
+  });
 }
 
 export function registerGeneratorCommand(program: Command): void {
