@@ -71,13 +71,8 @@ export class ClipModel extends NativeModel<NativeClipHandle, ClipConfig> impleme
   /** A checkpoint folder written by save(). CLIP does not train here, so there is no training state. */
   static async load(dir: string, options: ClipModelOptions = {}): Promise<ClipModel> {
     const model = new ClipModel(parseConfig(clipConfigSchema, storedConfig(dir, KIND), `CLIP config in ${dir}`), options);
-    try {
-      await model.restore(dir, false);
-      return model;
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    await model.restore(dir, false);
+    return model;
   }
 
   /** How to batch data for this model: its frame, CLIP's normalisation and `tokenizer` (a

@@ -126,13 +126,8 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
       }
     }
     const model = await DiffPrompt.fromFolders(dirs, config);
-    try {
-      await model.restore(dir, false);
-      return model;
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    await model.restore(dir, false);
+    return model;
   }
 
   /** Writes the adapters and parts.json: each frozen part's path relative to `dir` (when it was

@@ -112,12 +112,7 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: GroundingModel; loop?: Record<string, unknown> }> {
     const config = parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
     const model = new GroundingModel(config, storedVocabulary(dir));
-    try {
-      return { model, loop: await model.restore(dir, options.training ?? false) };
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
   /** The config a grounding model folder holds, without loading its weights. */

@@ -39,12 +39,7 @@ export class MaskVae extends NativeModel<NativeMaskVaeHandle, MaskVaeConfig> {
 
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: MaskVae; loop?: Record<string, unknown> }> {
     const model = new MaskVae(parseConfig(maskVaeConfigSchema, storedConfig(dir, KIND), `Mask-VAE config in ${dir}`));
-    try {
-      return { model, loop: await model.restore(dir, options.training ?? false) };
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
   /** Size of the latent: [latentChannels, S/f, S/f]. */

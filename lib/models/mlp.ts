@@ -28,13 +28,7 @@ export class Mlp extends NativeModel<NativeMlpHandle, MlpConfig> {
    * ready to continue exactly where it was saved. */
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: Mlp; loop?: Record<string, unknown> }> {
     const model = new Mlp(parseConfig(mlpConfigSchema, storedConfig(dir, KIND), `MLP config in ${dir}`));
-    try {
-      const loop = await model.restore(dir, options.training ?? false);
-      return { model, loop };
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
   /** x: B×inputSize float32 → B×outputSize. */

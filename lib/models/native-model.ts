@@ -143,8 +143,18 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
   protected async readCompanionFiles(_location: string, _handle: Handle, _training: boolean): Promise<void> {}
 
   /** Loads weights (and with `training`, the optimizer and generator) from a checkpoint folder
-   * into this model; returns the loop state saved with it, if any. */
+   * into this freshly made model; returns the loop state saved with it, if any. A model that could
+   * not be restored is disposed before the error reaches the caller (the load functions' contract). */
   protected async restore(dir: string, training: boolean): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.restoreFrom(dir, training);
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  private restoreFrom(dir: string, training: boolean): Promise<Record<string, unknown> | undefined> {
     return this.run(async (handle) => {
       const location = checkpointLocation(dir);
       const manifest = readCheckpointManifest(location, this.kind);

@@ -119,12 +119,7 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
 
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: PromptGenerator; loop?: Record<string, unknown> }> {
     const model = new PromptGenerator(parseConfig(promptGeneratorConfigSchema, storedConfig(dir, KIND), `prompt generator config in ${dir}`));
-    try {
-      return { model, loop: await model.restore(dir, options.training ?? false) };
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
+    return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
   /** The conditioner and Mask-VAE this generator was trained with (set by trainPromptGenerator,
