@@ -14,6 +14,7 @@ import { type MaskSet, cocoMaskSet, concatMaskSets, flippedMaskSet, stackMasks, 
 import { readCocoInstances } from '../data/readers/coco-instances';
 import type { RgbImage } from '../data/sample';
 import { DiffPromptError } from '../errors';
+import { latentStatistics } from '../eval/latent-statistics';
 import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import { MaskVae } from '../models/mask-vae';
 import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
@@ -115,14 +116,16 @@ async function evaluate(options: EvalOptions): Promise<void> {
   const minArea = Number(options.minArea);
   const all = await evaluateReconstruction(vae, set);
   const large = await evaluateReconstruction(vae, set, { minArea });
+  const latents = await latentStatistics(vae, set);
   if (options.json) {
-    console.log(JSON.stringify({ meanIoU: large.meanIoU, count: large.count, minArea, filtered: large, all }));
+    console.log(JSON.stringify({ meanIoU: large.meanIoU, count: large.count, minArea, filtered: large, all, latents }));
     return;
   }
   const line = (label: string, s: typeof all) =>
     `${label.padEnd(22)} ${String(s.count).padStart(5)} masks  mean IoU ${s.meanIoU.toFixed(4)} ± ${s.stdIoU.toFixed(4)}  p10 ${s.p10IoU.toFixed(3)}  median ${s.medianIoU.toFixed(3)}  p90 ${s.p90IoU.toFixed(3)}  MSE ${s.mse.toExponential(2)}`;
   console.log(line('all objects', all));
   console.log(line(`objects ≥ ${minArea * 100}% of image`, large));
+  console.log(`latents: posterior means spread ${latents.meanSpread.toFixed(3)} (std), posterior σ ${latents.posteriorSigma.toFixed(3)} on average; unit variance at latentScale ${latents.unitScale.toFixed(2)}`);
 }
 
 /** A mask (values in [0, 1], or any range scaled to it) as a grey picture, `scale`× larger. */
