@@ -192,10 +192,6 @@ GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, Mask
   return trainStep(latents * config_.latentScale, condition, lr);
 }
 
-at::Tensor PromptGenerator::trajectoryFor(Conditioner& conditioner, const ConditionerInputs& inputs, const at::Tensor& noise, const SamplingOptions& options) {
-  return trajectory(noise, conditionFrom(conditioner, inputs), options);
-}
-
 at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
   if (seeds.dim() != 1 || seeds.scalar_type() != at::kLong) fail(ErrorCode::Shape, "seeds must be a 1-D int64 tensor, one seed per sample");
   const auto& c = config_.network;
@@ -211,7 +207,7 @@ at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {
 GeneratedMasks PromptGenerator::generate(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& noise,
                                          const SamplingOptions& options, bool decodeTrajectory) {
   GeneratedMasks result;
-  result.trajectory = trajectoryFor(conditioner, inputs, noise, options);
+  result.trajectory = trajectory(noise, conditionFrom(conditioner, inputs), options);
   const int64_t steps = result.trajectory.size(0), batch = result.trajectory.size(1);
   if (decodeTrajectory) {
     const at::Tensor decoded = vae.decode(result.trajectory.flatten(0, 1) / config_.latentScale).clamp(0, 1).cpu();  // (steps·B)×1×H×W

@@ -84,8 +84,9 @@ class PromptGenerator : public Trainable {
 
   /** One training step from images, tokens and the referred objects' masks (B×1×H×W). */
   GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr);
-  /** The trajectory for images and tokens (the conditioner's features, then trajectory()). */
-  at::Tensor trajectoryFor(Conditioner& conditioner, const ConditionerInputs& inputs, const at::Tensor& noise, const SamplingOptions& options);
+  /** The conditioner's features for images and tokens, as this network reads them (checked
+   * against its widths; the fused map when it was configured so): what trajectory() takes. */
+  GeneratorCondition conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const;
   /** x_T for B samples, each drawn from a generator seeded with its own seed (int64 B): B×C×S×S. */
   at::Tensor noiseFromSeeds(const at::Tensor& seeds) const;
   /** Samples from x_T = noise for images and tokens, and decodes the result (and, with
@@ -98,8 +99,6 @@ class PromptGenerator : public Trainable {
 
  private:
   void checkInputs(const at::Tensor& x, const GeneratorCondition& condition) const;
-  /** The conditioner's features as this network reads them (checked against its widths). */
-  GeneratorCondition conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const;
   void updateEma();
   /** The respaced diffusion for `respacing`, built once (its tables are float64 work). */
   const GaussianDiffusion& sampler(const std::string& respacing);

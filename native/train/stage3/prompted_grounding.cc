@@ -84,7 +84,9 @@ void PromptedGrounding::freezeBackbone() {
   backboneFrozen_ = true;
 }
 
-std::vector<at::Tensor> PromptedGrounding::layerMasks(const Stage3Batch& batch) {
+std::vector<at::Tensor> PromptedGrounding::layerMasks(const Stage3Batch& batch) { return layerInputs(batch).masks; }
+
+PromptedGrounding::LayerInputs PromptedGrounding::layerInputs(const Stage3Batch& batch) {
   torch::NoGradGuard noGrad;
   freezeBackbone();
   const ConditionerInputs inputs{batch.grounding.images, batch.grounding.ids, batch.grounding.attentionMask};
@@ -100,17 +102,19 @@ std::vector<at::Tensor> PromptedGrounding::layerMasks(const Stage3Batch& batch) 
   SamplingOptions options;
   options.respacing = config_.respacing;
   options.eta = config_.eta;
-  const at::Tensor trajectory = promptGenerator_->trajectoryFor(*backbone_, inputs, noise, options);  // S×B×C×h×w
+  const GeneratorCondition features = promptGenerator_->conditionFrom(*backbone_, inputs);
+  const at::Tensor trajectory = promptGenerator_->trajectory(noise, features, options);  // S×B×C×h×w
   const int64_t steps = trajectory.size(0), layers = std::max(config_.visualDepth, config_.textualDepth);
   std::vector<at::Tensor> kept;
   for (int64_t j = 0; j < layers; ++j) kept.push_back(trajectory[steps - 1 - config_.stride * j]);  // layer 0: the clean sample
   const at::Tensor decoded = vae_->decode(at::cat(kept, 0) / promptGenerator_->config().latentScale).to(device_);  // (layers·B)×1×S×S
-  return decoded.split(size, 0);
+  return {decoded.split(size, 0), features};
 }
 
 PromptedGrounding::Prompted PromptedGrounding::prompted(const Stage3Batch& batch) {
-  const std::vector<at::Tensor> masks = layerMasks(batch);
-  Prompted result{batch.grounding, {}, {}};
+  const LayerInputs inputs = layerInputs(batch);
+  const std::vector<at::Tensor>& masks = inputs.masks;
+  Prompted result{batch.grounding, {}, {}, inputs.features};
   if (method_->visual) {
     result.visual = method_->visual->forward(std::vector<at::Tensor>(masks.begin(), masks.begin() + config_.visualDepth));
     result.batch.visualPrompts = result.visual.layers;
@@ -122,14 +126,10 @@ PromptedGrounding::Prompted PromptedGrounding::prompted(const Stage3Batch& batch
   return result;
 }
 
-at::Tensor PromptedGrounding::alignment(const Prompted& prompted, const Stage3Batch& batch) {
+at::Tensor PromptedGrounding::alignment(const Prompted& prompted) {
   const at::Tensor zero = at::zeros({}, at::TensorOptions().device(device_));
-  if (!config_.specific || batch.grounding.images.size(0) < 2) return zero;  // nothing instance-specific, or no other sample to contrast with
-  ConditionFeatures own;
-  {
-    torch::NoGradGuard noGrad;
-    own = backbone_->condition({batch.grounding.images, batch.grounding.ids, batch.grounding.attentionMask});
-  }
+  if (!config_.specific || prompted.batch.images.size(0) < 2) return zero;  // nothing instance-specific, or no other sample to contrast with
+  const GeneratorCondition& own = prompted.features;  // the backbone's pooled features, computed once for the trajectory
   std::vector<at::Tensor> terms;
   if (method_->visual) terms.push_back(symmetricInfoNce(method_->alignVisualPrompts(prompted.visual.pooledSpecific), method_->alignTextFeatures(own.text.to(device_)), config_.temperature));
   if (method_->textual) terms.push_back(symmetricInfoNce(method_->alignTextualPrompts(prompted.textual.pooledSpecific), method_->alignImageFeatures(own.image.to(device_)), config_.temperature));
@@ -143,7 +143,7 @@ Stage3Losses PromptedGrounding::trainStep(const Stage3Batch& batch, double lr, d
   optimizer_->zeroGrad();
   const Prompted prompts = prompted(batch);
   const GroundingLossTerms grounding = backbone_->promptedLoss(prompts.batch);
-  const at::Tensor aligned = alignment(prompts, batch);
+  const at::Tensor aligned = alignment(prompts);
   const at::Tensor total = grounding.total + alignmentWeight * aligned;
   const double value = total.item<double>();
   if (!std::isfinite(value)) fail(ErrorCode::Nan, "the stage-3 loss became " + std::to_string(value) + ": lower the learning rate");

@@ -82,14 +82,22 @@ class PromptedGrounding : public Trainable {
 
  private:
   /** The backbone batch with this batch's generated prompts, and the pooled prompts. */
+  /** What the prompts are made from: the decoded masks per layer, and the backbone's features the
+   * generator was conditioned on (the alignment term reads the same ones). */
+  struct LayerInputs {
+    std::vector<at::Tensor> masks;
+    GeneratorCondition features;
+  };
+  LayerInputs layerInputs(const Stage3Batch& batch);
   struct Prompted {
     GroundingBatch batch;
     AdapterPrompts visual, textual;
+    GeneratorCondition features;
   };
   Prompted prompted(const Stage3Batch& batch);
   /** Runs inside every job: the backbone's parameters stop requiring grad (once). */
   void freezeBackbone();
-  at::Tensor alignment(const Prompted& prompted, const Stage3Batch& batch);
+  at::Tensor alignment(const Prompted& prompted);
 
   PromptedGroundingConfig config_;
   AdamOptions adam_;
