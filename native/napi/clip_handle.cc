@@ -4,8 +4,6 @@
 // generator's conditioner (clipModelOf).
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
 #include "train/clip/clip_model.h"
@@ -51,8 +49,8 @@ class ClipHandle : public ModelHandle<ClipHandle, ClipModel> {
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the CLIP config");
       const ClipConfig config = clipConfigFromJs(options);
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       adopt(env, std::make_shared<ClipModel>(config, seed, device));
     });
   }

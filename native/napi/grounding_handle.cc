@@ -4,8 +4,6 @@
 // of tensors (prompts: arrays of tensors, one per layer).
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "napi/grounding_batch_js.h"
 #include "napi/model_lookup.h"
@@ -96,8 +94,8 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the grounding model config");
       const GroundingConfig config = configFromJs(options);
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 1e-3);
       adam.weightDecay = numberOption(options, "weightDecay", 0.01);

@@ -3,8 +3,6 @@
 //   sampleSize, seed?, device?, lr? }.
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
 #include "train/mask_vae_model.h"
@@ -35,8 +33,8 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
       config.latentChannels = integerOption(options, "latentChannels", config.latentChannels, 1);
       config.normGroups = integerOption(options, "normGroups", config.normGroups, 1);
       config.sampleSize = integerOption(options, "sampleSize", config.sampleSize, 1);
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 5e-3);
       adopt(env, std::make_shared<MaskVaeModel>(config, seed, device, adam));

@@ -2,8 +2,6 @@
 // { inputSize, hiddenSizes, outputSize, seed?, device?, lr? }.
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "train/mlp_regression.h"
 
@@ -37,8 +35,8 @@ class MlpHandle : public ModelHandle<MlpHandle, MlpRegression> {
       config.outputSize = integerOption(options, "outputSize", 0, 1);
       config.hiddenSizes = integerListOption(options, "hiddenSizes", 1);
       if (config.inputSize < 1 || config.outputSize < 1) throwJs(env, ErrorCode::Config, "inputSize and outputSize are required");
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 1e-3);
       adopt(env, std::make_shared<MlpRegression>(config, seed, device, adam));

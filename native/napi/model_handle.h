@@ -9,6 +9,7 @@
 
 #include <memory>
 
+#include "core/runtime.h"
 #include "core/tensor_checks.h"
 #include "io/module_state.h"
 #include "io/safetensors.h"
@@ -68,6 +69,14 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
         Base::InstanceMethod("setRngState", static_cast<Method>(&ModelHandle::SetRngState)),
     };
   }
+
+  /** options.seed, or manualSeed(n)'s default: every model draws from its own seeded generator. */
+  static uint64_t seedOption(Napi::Env env, const Napi::Object& options) {
+    return static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
+  }
+
+  /** options.device ('cpu' default, 'cuda', 'cuda:N', 'auto'), or a typed error. */
+  static torch::Device deviceOption(const Napi::Object& options) { return runtime::resolveDevice(stringOption(options, "device", "cpu")); }
 
   /** Takes ownership; the parameter bytes count as V8 external memory while held. */
   void adopt(Napi::Env env, std::shared_ptr<Model> model) {

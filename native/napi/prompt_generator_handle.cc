@@ -5,8 +5,6 @@
 // Mask-VAE's handles beside it.
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
 #include "train/clip/clip_model.h"
@@ -108,8 +106,8 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the prompt generator config");
       const PromptGeneratorConfig config = configFromJs(options);
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 1e-4);
       adam.weightDecay = numberOption(options, "weightDecay", 0.0);

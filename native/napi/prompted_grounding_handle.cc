@@ -6,8 +6,6 @@
 // optional seeds (int64 B: each sample's x_T; absent: fresh noise from this model's generator).
 #include <napi.h>
 
-#include "core/runtime.h"
-#include "napi/addon_state.h"
 #include "napi/grounding_batch_js.h"
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
@@ -61,8 +59,8 @@ class PromptedGroundingHandle : public ModelHandle<PromptedGroundingHandle, Prom
       std::shared_ptr<MaskVaeModel> vae = maskVaeModelOf(env, info[1], "the Mask-VAE");
       std::shared_ptr<PromptGenerator> generator = promptGeneratorOf(env, info[2], "the prompt generator");
       const Napi::Object options = expectObject(info, 3, "the Diff-Prompt config");
-      const uint64_t seed = static_cast<uint64_t>(integerOption(options, "seed", static_cast<int64_t>(addonState(env).defaultSeed), 0));
-      const torch::Device device = runtime::resolveDevice(stringOption(options, "device", "cpu"));
+      const uint64_t seed = seedOption(env, options);
+      const torch::Device device = deviceOption(options);
       AdamOptions adam;
       adam.lr = numberOption(options, "lr", 1e-3);
       adam.weightDecay = numberOption(options, "weightDecay", 0.0);
