@@ -8,8 +8,7 @@ import { randomAccess } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
 import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
 import type { GroundingConfigInput } from '../config/grounding-config';
-import { hasCheckpoint } from '../io/checkpoint-folder';
-import { checkResumeSettings } from './resume-settings';
+import { checkResumeSettings, startingModel } from './resume-settings';
 import { GroundingModel, type GroundingLosses } from '../models/grounding-model';
 
 export interface GroundingStepProgress extends GroundingLosses {
@@ -99,20 +98,15 @@ export async function pretrainGrounding(data: SampleSource, options: PretrainGro
   const heldOut = options.heldOut ?? {};
   const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
 
-  let model: GroundingModel;
-  let state: LoopState | undefined;
-  if (options.resume && lastDir && hasCheckpoint(lastDir)) {
-    const loaded = await GroundingModel.load(lastDir, { training: true });
-    model = loaded.model;
-    state = loaded.loop as unknown as LoopState;
-    state.bestScore ??= -Infinity; // JSON has no -Infinity
-  } else if (options.model) {
-    model = options.model;
-  } else if (options.config) {
-    model = GroundingModel.create(options.config);
-  } else {
-    throw new DiffPromptError('ERR_CONFIG', 'pretrainGrounding needs a model, a config, or resume with a checkpointDir holding last/');
-  }
+  const start = await startingModel<GroundingModel, LoopState>('pretrainGrounding', {
+    resume: options.resume,
+    lastDir,
+    model: options.model,
+    create: options.config && (() => GroundingModel.create(options.config!)),
+    load: (dir) => GroundingModel.load(dir, { training: true }),
+  });
+  const model = start.model;
+  let state = start.loop;
   const stepsPerEpoch = Math.ceil(count / batchSize);
   const settings: RunSettings = {
     batchSize,

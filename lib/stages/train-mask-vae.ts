@@ -8,8 +8,7 @@ import { DiffPromptError, abortedError } from '../errors';
 import { type ReconstructionSummary, evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { MaskVaeConfigInput } from '../config/mask-vae-config';
 import { MaskVae, type VaeLosses } from '../models/mask-vae';
-import { hasCheckpoint } from '../io/checkpoint-folder';
-import { checkResumeSettings } from './resume-settings';
+import { checkResumeSettings, startingModel } from './resume-settings';
 import { Tensor } from '../tensor';
 
 export interface VaeStepProgress extends VaeLosses {
@@ -110,20 +109,15 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
   if (data.count < 1) throw new DiffPromptError('ERR_DATA', 'the Mask-VAE training set is empty');
 
-  let model: MaskVae;
-  let state: LoopState | undefined;
-  if (options.resume && lastDir && hasCheckpoint(lastDir)) {
-    const loaded = await MaskVae.load(lastDir, { training: true });
-    model = loaded.model;
-    state = loaded.loop as unknown as LoopState;
-    state.bestScore ??= -Infinity; // JSON has no -Infinity
-  } else if (options.model) {
-    model = options.model;
-  } else if (options.config) {
-    model = MaskVae.create(options.config);
-  } else {
-    throw new DiffPromptError('ERR_CONFIG', 'trainMaskVae needs a model, a config, or resume with a checkpointDir holding last/');
-  }
+  const start = await startingModel<MaskVae, LoopState>('trainMaskVae', {
+    resume: options.resume,
+    lastDir,
+    model: options.model,
+    create: options.config && (() => MaskVae.create(options.config!)),
+    load: (dir) => MaskVae.load(dir, { training: true }),
+  });
+  const model = start.model;
+  let state = start.loop;
   if (data.size !== model.config.sampleSize) {
     throw new DiffPromptError('ERR_DATA', `masks are ${data.size}×${data.size} but the model takes ${model.config.sampleSize}×${model.config.sampleSize}`);
   }

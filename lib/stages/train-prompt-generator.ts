@@ -9,10 +9,9 @@ import { batchStream, type DataOrderState, randomAccess, type SampleSource } fro
 import { DiffPromptError, abortedError } from '../errors';
 import { type GeneratorEvaluation, evaluateGenerator } from '../eval/evaluate-generator';
 import type { PromptGeneratorConfigInput } from '../config/prompt-generator-config';
-import { hasCheckpoint } from '../io/checkpoint-folder';
 import type { GeneratorParts, GeneratorStepLosses, TrainedWith } from '../models/prompt-generator';
 import { PromptGenerator } from '../models/prompt-generator';
-import { checkResumeSettings } from './resume-settings';
+import { checkResumeSettings, startingModel } from './resume-settings';
 
 export interface GeneratorStepProgress extends GeneratorStepLosses {
   /** Steps done in the whole training so far, and where this run stops. */
@@ -89,20 +88,15 @@ export async function trainPromptGenerator(data: SampleSource, options: TrainPro
   if (!(Number.isSafeInteger(options.steps) && options.steps >= 1)) throw new DiffPromptError('ERR_CONFIG', `steps must be a positive integer; got ${options.steps}`);
   const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
 
-  let generator: PromptGenerator;
-  let state: LoopState | undefined;
-  if (options.resume && lastDir && hasCheckpoint(lastDir)) {
-    const loaded = await PromptGenerator.load(lastDir, { training: true });
-    generator = loaded.model;
-    state = loaded.loop as unknown as LoopState;
-    state.bestScore ??= -Infinity; // JSON has no -Infinity
-  } else if (options.generator) {
-    generator = options.generator;
-  } else if (options.config) {
-    generator = PromptGenerator.create(options.config);
-  } else {
-    throw new DiffPromptError('ERR_CONFIG', 'trainPromptGenerator needs a generator, a config, or resume with a checkpointDir holding last/');
-  }
+  const start = await startingModel<PromptGenerator, LoopState>('trainPromptGenerator', {
+    resume: options.resume,
+    lastDir,
+    model: options.generator,
+    create: options.config && (() => PromptGenerator.create(options.config!)),
+    load: (dir) => PromptGenerator.load(dir, { training: true }),
+  });
+  const generator = start.model;
+  const state = start.loop;
   // A generator this function made (not the caller's) is freed when training fails.
   const ownsGenerator = generator !== options.generator;
   try {
