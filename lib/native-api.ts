@@ -101,6 +101,7 @@ export interface NativeGroundingHandle extends NativeModelHandle {
   predict(batch: NativeGroundingBatch, options: { topK?: number; scoreThreshold?: number; nmsIou?: number }): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
   features(batch: NativeGroundingBatch): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle }>;
   encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
+  ownPrompts(batch: NativeGroundingBatch): Promise<{ visual: NativeTensorHandle[]; textual: NativeTensorHandle[] }>;
 }
 
 export interface NativeClipHandle extends NativeModelHandle {

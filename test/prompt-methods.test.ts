@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { worldSource } from '../lib/data/world';
 import { readSafetensors } from '../lib/io/safetensors';
+import type { Tensor } from '../lib/tensor';
 import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
@@ -13,7 +14,7 @@ import { compareMethods, meanStd } from '../lib/stages/compare-methods';
 import { buildPromptMethod, PROMPT_METHODS, type PromptMethodName } from '../lib/stages/prompt-methods';
 import { tunePrompts } from '../lib/stages/tune-prompts';
 import { comparisonMarkdown } from '../lib/report/comparison-report';
-import { SMALL_GROUNDING } from './support/grounding-fixtures';
+import { groundingBatch, SMALL_GROUNDING } from './support/grounding-fixtures';
 import { tempDir } from './support/temp-dir';
 
 const test = suite('prompt methods');
@@ -40,6 +41,9 @@ const TRAINS: Record<Exclude<PromptMethodName, 'diff-prompt'>, (name: string) =>
   'vpt-deep': (name) => name === 'prompts.visual',
   coop: (name) => name === 'prompts.textual',
   's-prompts': (name) => name === 'prompts.visual' || name === 'prompts.textual',
+  maple: (name) => name === 'prompts.textual' || name.startsWith('prompts.coupling.'),
+  'clip-adapter': (name) => name.startsWith('adapter.'),
+  fedtpg: (name) => name.startsWith('prompts.generators.'),
   'full-finetune': () => true,
 };
 
@@ -65,12 +69,54 @@ test('each method trains its own set, and tuning moves nothing else', async () =
       const trains = TRAINS[method];
       assert.ok(changed.every(trains), `${method} changed ${changed.filter((n) => !trains(n))}`);
       if (method !== 'zero-shot') assert.ok(changed.length > 0, `${method} changed nothing`);
-      const expected = [...a.tensors.keys()].filter(trains).length;
-      assert.ok(method === 'zero-shot' ? model.trainableParameters() === 0 : expected > 0 && model.trainableParameters() > 0, method);
+      const expected = [...a.tensors].filter(([name]) => trains(name)).reduce((sum, [, tensor]) => sum + tensor.shape.reduce((n, d) => n * d, 1), 0);
+      assert.is(model.trainableParameters(), method === 'zero-shot' ? 0 : expected, method);
     }
     for (const file of [a, b]) for (const tensor of file.tensors.values()) tensor.dispose();
     model.dispose();
   }
+});
+
+/** Sample b of a B×L×D tensor as L rows of D numbers. */
+async function tokensOf(tensor: Tensor, b: number): Promise<number[][]> {
+  const [, length, width] = tensor.shape as [number, number, number];
+  const values = await tensor.data<'float32'>();
+  return Array.from({ length }, (_, l) => Array.from(values.subarray((b * length + l) * width, (b * length + l + 1) * width)));
+}
+
+const close = (x: number[][], y: number[][]) => x.every((row, l) => row.every((v, d) => Math.abs(v - y[l]![d]!) <= 1e-5 * (1 + Math.abs(v))));
+
+test('MaPLe: block j\'s visual prompts are coupling.j of text layer j\'s prompts', async () => {
+  using model = await GroundingModel.loadWithPrompts(dirs.backbone, { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 2, textPromptLength: 3, coupledVisualPrompts: true, seed: 4 });
+  const saved = path.join(dir, 'maple');
+  await model.save(saved);
+  const weights = await readSafetensors(path.join(saved, 'model.safetensors'));
+  const prompts = await model.ownPrompts(await groundingBatch(model, { split: 'val', family: 'target', count: 2 }));
+  assert.equal(prompts.visual.map((t) => t.shape), [[2, 3, 32], [2, 3, 32]]);
+  for (const j of [0, 1]) {
+    const weight = await weights.tensors.get(`prompts.coupling.${j}.weight`)!.data<'float32'>(); // Dv×Dt
+    const bias = await weights.tensors.get(`prompts.coupling.${j}.bias`)!.data<'float32'>();
+    const textual = await tokensOf(prompts.textual[j]!, 1);
+    const expected = textual.map((t) => Array.from(bias, (b, o) => b + t.reduce((sum, x, i) => sum + weight[o * t.length + i]! * x, 0)));
+    assert.ok(close(await tokensOf(prompts.visual[j]!, 1), expected), `layer ${j}`);
+  }
+  for (const tensor of [...weights.tensors.values(), ...prompts.visual, ...prompts.textual]) tensor.dispose();
+});
+
+test('FedTPG: each expression gets its own prompts, its L tokens differ, and its batch does not matter', async () => {
+  using model = await GroundingModel.loadWithPrompts(dirs.backbone, { textPromptDepth: 2, textPromptLength: 4, expressionTextPrompts: true, expressionPromptHeads: 2, seed: 4 });
+  const batch = await groundingBatch(model, { split: 'val', family: 'target', count: 2 });
+  assert.not.equal(batch.expressions[0], batch.expressions[1]);
+  const pair = await model.ownPrompts(batch);
+  const alone = await model.ownPrompts(await groundingBatch(model, { split: 'val', family: 'target', count: 1 }));
+  assert.equal(pair.visual, []);
+  for (const j of [0, 1]) {
+    const [first, second] = [await tokensOf(pair.textual[j]!, 0), await tokensOf(pair.textual[j]!, 1)];
+    assert.ok(!close(first, second), `layer ${j}: two expressions, one prompt`);
+    assert.ok(!close([first[0]!], [first[1]!]), `layer ${j}: identical tokens (the single-key form)`);
+    assert.ok(close(await tokensOf(alone.textual[j]!, 0), first), `layer ${j}: depends on the batch`);
+  }
+  for (const tensor of [...pair.textual, ...alone.textual]) tensor.dispose();
 });
 
 test('compare: one row per method, the learning rate that scored best on val, mean ± std over seeds', async () => {

@@ -41,11 +41,19 @@ export const groundingConfigSchema = z
     /** ATSS anchors: squares of anchorScale·stride; atssTopK candidates per level. */
     anchorScale: z.number().positive(),
     atssTopK: positiveInt.default(9),
-    /** The model's own learned deep prompts (VPT-deep visual, deep textual); 0 = none. */
+    /** The model's own deep prompts (the baselines: VPT-deep visual, deep textual); 0 = none. */
     visualPromptDepth: z.number().int().min(0).default(0),
     visualPromptLength: z.number().int().min(0).default(0),
     textPromptDepth: z.number().int().min(0).default(0),
     textPromptLength: z.number().int().min(0).default(0),
+    /** MaPLe: visual prompts are per-layer linear maps of the textual ones. */
+    coupledVisualPrompts: z.boolean().default(false),
+    /** FedTPG: textual prompts generated from the expression's tokens by cross-attention. */
+    expressionTextPrompts: z.boolean().default(false),
+    expressionPromptHeads: positiveInt.default(4),
+    /** CLIP-Adapter on the pyramid maps: the bottleneck's channel reduction (0 = none) and residual ratio. */
+    pyramidAdapterReduction: z.number().int().min(0).default(0),
+    pyramidAdapterRatio: z.number().min(0).max(1).default(0.2),
     focalAlpha: z.number().min(0).max(1).default(0.25),
     focalGamma: z.number().min(0).default(2),
     regressionWeight: z.number().min(0).default(2),
@@ -72,6 +80,11 @@ export const groundingConfigSchema = z
     if (config.tokenizer.maxLength > config.maxPositions) problem(['tokenizer', 'maxLength'], `must be ≤ maxPositions ${config.maxPositions}`);
     if (config.visualPromptDepth > config.visionDepth) problem(['visualPromptDepth'], `must be ≤ visionDepth ${config.visionDepth}`);
     if (config.textPromptDepth > config.textLayers) problem(['textPromptDepth'], `must be ≤ textLayers ${config.textLayers}`);
+    if (config.coupledVisualPrompts && (config.visualPromptDepth > config.textPromptDepth || config.visualPromptLength !== config.textPromptLength)) {
+      problem(['coupledVisualPrompts'], 'coupled visual prompts are maps of the textual ones: visualPromptDepth must be ≤ textPromptDepth and the lengths equal');
+    }
+    if (config.expressionTextPrompts && config.textWidth % config.expressionPromptHeads !== 0) problem(['expressionPromptHeads'], `must divide textWidth ${config.textWidth}`);
+    if (config.pyramidAdapterReduction > config.headChannels) problem(['pyramidAdapterReduction'], `must be ≤ headChannels ${config.headChannels}`);
   });
 
 export type GroundingConfigInput = z.input<typeof groundingConfigSchema>;

@@ -53,19 +53,30 @@ export interface DeepPrompts {
   textual?: Tensor[];
 }
 
-/** The model's own learned deep prompts: depth (first layers) and length (tokens per layer). */
-export interface PromptSlots {
-  visualPromptDepth?: number;
-  visualPromptLength?: number;
-  textPromptDepth?: number;
-  textPromptLength?: number;
-}
+/** The model's own prompts and adapters (the baselines): deep prompt depth (first layers) and
+ * length (tokens per layer), how they are made, and the pyramid adapter. */
+export type PromptSlots = Partial<
+  Pick<
+    GroundingConfig,
+    | 'visualPromptDepth'
+    | 'visualPromptLength'
+    | 'textPromptDepth'
+    | 'textPromptLength'
+    | 'coupledVisualPrompts'
+    | 'expressionTextPrompts'
+    | 'expressionPromptHeads'
+    | 'pyramidAdapterReduction'
+    | 'pyramidAdapterRatio'
+  >
+>;
 
 /** Named sets of trainable parameters (prefixes of parameter names). */
 export const TRAINABLE_SETS = {
   all: [] as string[],
-  /** The model's own learned prompts (VPT-deep visual, deep textual). */
+  /** The model's own prompts (VPT-deep, CoOp, S-Prompts, MaPLe's coupling, FedTPG's generators). */
   prompts: ['prompts.'],
+  /** The pyramid's residual adapters (CLIP-Adapter). */
+  adapter: ['adapter.'],
   /** The head's predictors only: a linear probe. */
   linearProbe: ['head.bbox_pred.', 'head.centerness.', 'head.dot_product_projection_text.', 'head.log_scale', 'head.bias_lang', 'head.bias0', 'head.scales'],
 } as const;
@@ -120,15 +131,15 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
     return parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
   }
 
-  /** A pretrained model folder with learned deep prompts added (fresh, from the config's seed):
-   * VPT-deep visual and deep textual prompts on the frozen foundation. Only `prompts.*` may be
-   * missing from the folder's weights. */
+  /** A pretrained model folder with the baselines' prompts or adapters added (fresh, from the
+   * config's seed) on the frozen foundation. Only `prompts.*` and `adapter.*` may be missing from
+   * the folder's weights. */
   static async loadWithPrompts(dir: string, prompts: PromptSlots & { seed?: number }): Promise<GroundingModel> {
     const config = parseConfig(groundingConfigSchema, { ...GroundingModel.configIn(dir), ...prompts }, 'grounding model config with prompts');
     const model = new GroundingModel(config, storedVocabulary(dir));
     try {
       const report = await model.loadWeights(path.join(checkpointLocation(dir), WEIGHTS_FILE), { strict: false });
-      const unexpected = [...report.unexpected, ...report.missing.filter((name) => !name.startsWith('prompts.'))];
+      const unexpected = [...report.unexpected, ...report.missing.filter((name) => !name.startsWith('prompts.') && !name.startsWith('adapter.'))];
       if (unexpected.length) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} does not match this grounding model: ${unexpected.slice(0, 5).join(', ')}`);
       return model;
     } catch (error) {
@@ -194,6 +205,13 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
   async encode(batch: Batch, options: { prompts?: DeepPrompts } = {}): Promise<{ imageTokens: Tensor; textHidden: Tensor; textPooled: Tensor }> {
     const result = await this.withBatch(batch, options.prompts, false, (native) => this.run((handle) => handle.encode(native)));
     return { imageTokens: new Tensor(result.imageTokens), textHidden: new Tensor(result.textHidden), textPooled: new Tensor(result.textPooled) };
+  }
+
+  /** The model's own prompts for a batch (the baselines': learned, coupled or generated from the
+   * expression), one B×L×D tensor per prompted layer. */
+  async ownPrompts(batch: Batch): Promise<Required<DeepPrompts>> {
+    const result = await this.withBatch(batch, undefined, false, (native) => this.run((handle) => handle.ownPrompts(native)));
+    return { visual: result.visual.map((handle) => new Tensor(handle)), textual: result.textual.map((handle) => new Tensor(handle)) };
   }
 
   /** The batch (and the given prompts) as native tensors for one call. */

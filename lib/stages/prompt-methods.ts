@@ -8,6 +8,10 @@
 //   vpt-deep       learned visual prompts in every vision block (VPT-deep)
 //   coop           learned textual prompts in every text layer (CoOp, deep)
 //   s-prompts      independent visual and textual prompts (S-Prompts)
+//   maple          textual prompts, and visual prompts mapped from them per layer (MaPLe)
+//   clip-adapter   residual channel adapters on the pyramid maps, ratio 0.2 (CLIP-Adapter)
+//   fedtpg         textual prompts generated from the expression's tokens (FedTPG, one
+//                  generator per text layer)
 //   full-finetune  every backbone parameter
 //   diff-prompt    prompts made from the generator's denoising trajectory (stage 3)
 import type { Batch, BatchOptions } from '../data/batching';
@@ -19,7 +23,7 @@ import { DiffPrompt, type DiffPromptPartDirs } from '../models/diff-prompt';
 import type { GroundingConfig } from '../config/grounding-config';
 import { GroundingModel, type ModelFrameBox, type PredictOptions, type PromptSlots, type TrainableSet } from '../models/grounding-model';
 
-export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'full-finetune', 'diff-prompt'] as const;
+export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'maple', 'clip-adapter', 'fedtpg', 'full-finetune', 'diff-prompt'] as const;
 export type PromptMethodName = (typeof PROMPT_METHODS)[number];
 
 /** Learning rates that work for each method on the tiny preset (the compare command can search a grid on val instead). */
@@ -29,6 +33,9 @@ export const DEFAULT_LEARNING_RATES: Record<PromptMethodName, number> = {
   'vpt-deep': 1e-2,
   coop: 1e-2,
   's-prompts': 1e-2,
+  maple: 1e-2,
+  'clip-adapter': 1e-3,
+  fedtpg: 1e-3,
   'full-finetune': 1e-4,
   'diff-prompt': 1e-3,
 };
@@ -134,6 +141,18 @@ function backboneRecipe(method: Exclude<PromptMethodName, 'diff-prompt'>, backbo
       return { slots: textual, trainable: 'prompts' };
     case 's-prompts':
       return { slots: { ...visual, ...textual }, trainable: 'prompts' };
+    case 'maple': {
+      // Coupled layer by layer, so as deep as the shallower encoder.
+      const depth = Math.min(backbone.visionDepth, backbone.textLayers);
+      const slots = { visualPromptDepth: depth, visualPromptLength: length, textPromptDepth: depth, textPromptLength: length, coupledVisualPrompts: true };
+      return { slots, trainable: 'prompts' };
+    }
+    case 'clip-adapter':
+      return { slots: { pyramidAdapterReduction: 4, pyramidAdapterRatio: 0.2 }, trainable: 'adapter' };
+    case 'fedtpg': {
+      const heads = [4, 2, 1].find((h) => backbone.textWidth % h === 0)!;
+      return { slots: { ...textual, expressionTextPrompts: true, expressionPromptHeads: heads }, trainable: 'prompts' };
+    }
     case 'full-finetune':
       return { slots: {}, trainable: 'all' };
   }

@@ -41,6 +41,11 @@ GroundingConfig configFromJs(const Napi::Object& options) {
   c.visualPromptLength = integerOption(options, "visualPromptLength", c.visualPromptLength, 0);
   c.textPromptDepth = integerOption(options, "textPromptDepth", c.textPromptDepth, 0);
   c.textPromptLength = integerOption(options, "textPromptLength", c.textPromptLength, 0);
+  c.coupledVisualPrompts = boolOption(options, "coupledVisualPrompts", c.coupledVisualPrompts);
+  c.expressionTextPrompts = boolOption(options, "expressionTextPrompts", c.expressionTextPrompts);
+  c.expressionPromptHeads = integerOption(options, "expressionPromptHeads", c.expressionPromptHeads, 1);
+  c.pyramidAdapterReduction = integerOption(options, "pyramidAdapterReduction", c.pyramidAdapterReduction, 0);
+  c.pyramidAdapterRatio = numberOption(options, "pyramidAdapterRatio", c.pyramidAdapterRatio);
   c.focalAlpha = numberOption(options, "focalAlpha", c.focalAlpha);
   c.focalGamma = numberOption(options, "focalGamma", c.focalGamma);
   c.regressionWeight = numberOption(options, "regressionWeight", c.regressionWeight);
@@ -50,6 +55,10 @@ GroundingConfig configFromJs(const Napi::Object& options) {
     fail(ErrorCode::Config, "visionWidth and textWidth must divide by their head counts");
   }
   if (c.headChannels % c.normGroups != 0) fail(ErrorCode::Config, "headChannels must divide by normGroups");
+  if (c.coupledVisualPrompts && (c.visualPromptDepth > c.textPromptDepth || c.visualPromptLength != c.textPromptLength)) {
+    fail(ErrorCode::Config, "coupled visual prompts are maps of the textual ones: visualPromptDepth ≤ textPromptDepth and equal lengths");
+  }
+  if (c.expressionTextPrompts && c.textWidth % c.expressionPromptHeads != 0) fail(ErrorCode::Config, "expressionPromptHeads must divide textWidth");
   for (const int64_t stride : c.pyramidStrides) {
     // stride = patchSize·2^k exactly, k from −2 to 2; finer levels halve the width per doubling.
     bool reachable = false;
@@ -86,6 +95,7 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     methods.push_back(InstanceMethod("predict", &GroundingHandle::Predict));
     methods.push_back(InstanceMethod("features", &GroundingHandle::Features));
     methods.push_back(InstanceMethod("encode", &GroundingHandle::Encode));
+    methods.push_back(InstanceMethod("ownPrompts", &GroundingHandle::OwnPrompts));
     return registerClass(env, "NativeGroundingModel", methods);
   }
 
@@ -177,6 +187,25 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
             result.Set("imageTokens", TensorHandle::wrap(env, encoded.imageTokens));
             result.Set("textHidden", TensorHandle::wrap(env, encoded.text.hidden));
             result.Set("textPooled", TensorHandle::wrap(env, encoded.text.pooled));
+            return result;
+          });
+    });
+  }
+
+  // ownPrompts(batch): Promise<{ visual: (B×L×Dv)[], textual: (B×L×Dt)[] }>, the model's own prompts.
+  Napi::Value OwnPrompts(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      GroundingBatch batch = batchFromJs(info, 0, false);
+      return job<LayerPrompts>(info.Env(), [batch](GroundingModel& model, JobContext&) { return model.ownPrompts(batch); },
+          [](Napi::Env env, LayerPrompts& prompts) -> Napi::Value {
+            const auto wrapAll = [env](const std::vector<at::Tensor>& layers) {
+              Napi::Array array = Napi::Array::New(env, layers.size());
+              for (size_t j = 0; j < layers.size(); ++j) array.Set(j, TensorHandle::wrap(env, layers[j]));
+              return array;
+            };
+            Napi::Object result = Napi::Object::New(env);
+            result.Set("visual", wrapAll(prompts.visual));
+            result.Set("textual", wrapAll(prompts.textual));
             return result;
           });
     });

@@ -40,11 +40,20 @@ struct GroundingConfig {
   double anchorScale = 4.0;
   int64_t atssTopK = 9;
 
-  // Learned deep prompts owned by the model (VPT-deep visual, CoOp-style deep textual); 0 = none.
+  // Deep prompts owned by the model (nn/prompt/learned_prompts.h); 0 = none.
   int64_t visualPromptDepth = 0;
   int64_t visualPromptLength = 0;
   int64_t textPromptDepth = 0;
   int64_t textPromptLength = 0;
+  /** MaPLe: the visual prompts are linear maps of the textual ones (same length, depth ≤ text's). */
+  bool coupledVisualPrompts = false;
+  /** FedTPG: the textual prompts are generated from the expression's tokens by cross-attention. */
+  bool expressionTextPrompts = false;
+  int64_t expressionPromptHeads = 4;
+  /** CLIP-Adapter on every pyramid map: channel reduction of its bottleneck (0 = none) and the
+   * residual ratio. */
+  int64_t pyramidAdapterReduction = 0;
+  double pyramidAdapterRatio = 0.2;
 
   // Loss weights (GLIP's).
   double focalAlpha = 0.25;

@@ -1,8 +1,7 @@
 #include "nn/grounding/grounding_network.h"
 
-#include <cmath>
-
 #include "nn/init.h"
+#include "nn/prompt/pyramid_adapter.h"
 
 namespace diffprompt {
 
@@ -38,32 +37,29 @@ GroundingNetworkImpl::GroundingNetworkImpl(const GroundingConfig& config, at::Ge
     vision_->named_parameters()["pos_embed"].normal_(0.0, 0.02, generator);
   }
   head_ = register_module("head", GroundingHead(config, generator));
-  auto prompts = register_module("prompts", std::make_shared<torch::nn::Module>());
-  if (config.visualPromptDepth > 0 && config.visualPromptLength > 0) {
-    // VPT's initialisation: U(±√(6 / (3·p² + D))) with p the patch size.
-    const double bound = std::sqrt(6.0 / static_cast<double>(3 * config.patchSize * config.patchSize + config.visionWidth));
-    visualPrompts_ = prompts->register_parameter("visual", torch::empty({config.visualPromptDepth, config.visualPromptLength, config.visionWidth}));
-    torch::NoGradGuard noGrad;
-    visualPrompts_.uniform_(-bound, bound, generator);
-  }
-  if (config.textPromptDepth > 0 && config.textPromptLength > 0) {
-    textPrompts_ = prompts->register_parameter("textual", torch::empty({config.textPromptDepth, config.textPromptLength, config.textWidth}));
-    torch::NoGradGuard noGrad;
-    textPrompts_.normal_(0.0, 0.02, generator);
+  prompts_ = register_module("prompts", LearnedPrompts(config, generator));
+  pyramidAdapters_ = register_module("adapter", torch::nn::ModuleList());
+  if (config.pyramidAdapterReduction > 0) {
+    for (size_t level = 0; level < config.pyramidStrides.size(); ++level) {
+      pyramidAdapters_->push_back(PyramidAdapter(config.headChannels, config.pyramidAdapterReduction, config.pyramidAdapterRatio, generator));
+    }
   }
 }
 
-std::vector<at::Tensor> GroundingNetworkImpl::learnedPrompts(const at::Tensor& prompts, int64_t batch) const {
-  std::vector<at::Tensor> layers;
-  if (!prompts.defined()) return layers;
-  for (int64_t i = 0; i < prompts.size(0); ++i) layers.push_back(prompts[i].unsqueeze(0).expand({batch, -1, -1}));
-  return layers;
+LayerPrompts GroundingNetworkImpl::ownPrompts(const GroundingInputs& inputs) {
+  at::Tensor expression;  // B×T×Dt: the expression as the unprompted text encoder reads it (FedTPG's keys)
+  if (prompts_->readsExpression()) {
+    torch::NoGradGuard noGrad;
+    expression = text_->forward(inputs.ids, inputs.attentionMask, std::vector<at::Tensor>{}).hidden;
+  }
+  return prompts_(inputs.images.size(0), expression, inputs.attentionMask);
 }
 
 EncoderOutputs GroundingNetworkImpl::encode(const GroundingInputs& inputs) {
-  const int64_t batch = inputs.images.size(0);
-  const auto& visualPrompts = inputs.visualPrompts.empty() ? learnedPrompts(visualPrompts_, batch) : inputs.visualPrompts;
-  const auto& textPrompts = inputs.textPrompts.empty() ? learnedPrompts(textPrompts_, batch) : inputs.textPrompts;
+  const bool callerPrompts = !inputs.visualPrompts.empty() && !inputs.textPrompts.empty();
+  const LayerPrompts own = callerPrompts ? LayerPrompts{} : ownPrompts(inputs);
+  const auto& visualPrompts = inputs.visualPrompts.empty() ? own.visual : inputs.visualPrompts;
+  const auto& textPrompts = inputs.textPrompts.empty() ? own.textual : inputs.textPrompts;
   return {vision_(inputs.images, visualPrompts), text_(inputs.ids, inputs.attentionMask, textPrompts)};
 }
 
@@ -78,6 +74,9 @@ GroundingOutputs GroundingNetworkImpl::forward(const GroundingInputs& inputs) {
   const auto [fusedImage, fusedText] = fusion_(encoded.imageTokens, encoded.text.hidden, additiveAttentionMask(inputs.attentionMask));
   GroundingOutputs outputs;
   outputs.pyramid = pyramid_(fusedImage);
+  for (size_t level = 0; level < pyramidAdapters_->size(); ++level) {
+    outputs.pyramid[level] = pyramidAdapters_[level]->as<PyramidAdapter>()->forward(outputs.pyramid[level]);
+  }
   outputs.head = head_(outputs.pyramid, fusedText);
   outputs.imageFeature = encoded.imageTokens.mean(1);
   outputs.textFeature = encoded.text.pooled;

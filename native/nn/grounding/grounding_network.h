@@ -4,9 +4,10 @@
 // the pooled features before fusion (the generator's conditioner: image = mean of the vision
 // tokens, text = BERT's pooled output).
 //
-// Deep prompts come from the caller (stage 3's adapters) or from the model's own learned
-// prompts (`prompts.visual` depth×L×Dv, `prompts.textual` depth×L×Dt, when configured): the
-// caller's win when both are given.
+// Deep prompts come from the caller (stage 3's adapters) or from the model's own prompts
+// (`prompts.*`, the baselines of nn/prompt/learned_prompts.h, when configured): the caller's win
+// when both are given. A configured CLIP-Adapter (`adapter.{level}`) adapts every pyramid map
+// before the head.
 #pragma once
 
 #include <torch/torch.h>
@@ -19,6 +20,7 @@
 #include "nn/grounding/grounding_head.h"
 #include "nn/grounding/text_encoder.h"
 #include "nn/grounding/vision_encoder.h"
+#include "nn/prompt/learned_prompts.h"
 
 namespace diffprompt {
 
@@ -47,6 +49,8 @@ class GroundingNetworkImpl : public torch::nn::Module {
  public:
   GroundingNetworkImpl(const GroundingConfig& config, at::Generator& generator);
   GroundingOutputs forward(const GroundingInputs& inputs);
+  /** The model's own prompts for these inputs, one B×L×D per prompted layer (none when not configured). */
+  LayerPrompts ownPrompts(const GroundingInputs& inputs);
   /** The encoders alone (with their prompts), no fusion or head. */
   EncoderOutputs encode(const GroundingInputs& inputs);
   /** The encoders then the cross-modal fusion: the image tokens after fusion, B×N×Dv, and the
@@ -56,16 +60,14 @@ class GroundingNetworkImpl : public torch::nn::Module {
   const LocationGrid& locations() const { return head_->locations(); }
 
  private:
-  /** The model's learned prompts, one B×L×D tensor per layer (none when not configured). */
-  std::vector<at::Tensor> learnedPrompts(const at::Tensor& prompts, int64_t batch) const;
-
   GroundingConfig config_;
   VisionEncoder vision_{nullptr};
   TextEncoder text_{nullptr};
   CrossModalFusion fusion_{nullptr};
   FeaturePyramid pyramid_{nullptr};
   GroundingHead head_{nullptr};
-  at::Tensor visualPrompts_, textPrompts_;
+  LearnedPrompts prompts_{nullptr};
+  torch::nn::ModuleList pyramidAdapters_{nullptr};  // one per pyramid level, or empty
 };
 TORCH_MODULE(GroundingNetwork);
 

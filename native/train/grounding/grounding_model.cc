@@ -138,6 +138,16 @@ GroundingFeatures GroundingModel::features(const GroundingBatch& batch) {
   return {encoded.imageTokens.mean(1), encoded.text.pooled};
 }
 
+LayerPrompts GroundingModel::ownPrompts(const GroundingBatch& batch) {
+  torch::NoGradGuard noGrad;
+  network_->eval();
+  LayerPrompts prompts = network_->ownPrompts(inputsOf(batch, false));
+  for (auto* layers : {&prompts.visual, &prompts.textual}) {
+    for (auto& layer : *layers) layer = layer.contiguous().cpu();
+  }
+  return prompts;
+}
+
 EncoderOutputs GroundingModel::encode(const GroundingBatch& batch) {
   torch::NoGradGuard noGrad;
   network_->eval();

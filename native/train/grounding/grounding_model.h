@@ -59,6 +59,8 @@ class GroundingModel : public Trainable, public Conditioner {
   std::vector<RankedBoxes> predict(const GroundingBatch& batch, const DecodeOptions& options);
   /** Pooled features before fusion, computed by the encoders alone. */
   GroundingFeatures features(const GroundingBatch& batch);
+  /** The model's own prompts (the baselines') for this batch, per layer B×L×D (no grad, CPU). */
+  LayerPrompts ownPrompts(const GroundingBatch& batch);
   /** The encoders' outputs (image tokens, text hidden states and pooled), before fusion. */
   EncoderOutputs encode(const GroundingBatch& batch);
   /** As the generator's conditioner: features() without leaving the device, and the image tokens
