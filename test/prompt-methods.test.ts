@@ -35,7 +35,7 @@ test.before(async () => {
 });
 
 /** Which parameter names each method trains. */
-const TRAINS: Record<Exclude<PromptMethodName, 'diff-prompt'>, (name: string) => boolean> = {
+const TRAINS: Record<Exclude<PromptMethodName, 'diff-prompt' | 'diff-prompt-no-align'>, (name: string) => boolean> = {
   'zero-shot': () => false,
   'linear-probe': (name) => name.startsWith('head.') && !name.startsWith('head.tower') && !name.startsWith('head.cls_logits'),
   'vpt-deep': (name) => name === 'prompts.visual',
@@ -62,7 +62,7 @@ test('each method trains its own set, and tuning moves nothing else', async () =
       const [x, y] = [await tensor.data<'float32'>(), await b.tensors.get(name)!.data<'float32'>()];
       if (x.some((v, i) => v !== y[i])) changed.push(name);
     }
-    if (method === 'diff-prompt') {
+    if (method === 'diff-prompt' || method === 'diff-prompt-no-align') {
       assert.ok(changed.length > 0 && changed.every((name) => /^(visual_adapter|textual_adapter|align)\./.test(name)), `${method}: ${changed}`);
       assert.ok(JSON.parse(fs.readFileSync(path.join(after, 'parts.json'), 'utf8')).backbone.path.endsWith('backbone'));
     } else {

@@ -69,8 +69,9 @@ export function meanStd(values: readonly number[]): MeanStd {
   return { mean, std: Math.sqrt(variance) };
 }
 
+/** One tuned model (one method, seed and rate) and what it scored so far. */
 interface SeedRun {
-  trainableParameters: number;
+  model: TunableGrounding;
   seconds: number;
   losses: number[];
   evaluations: Partial<Record<ComparisonSplit, GroundingEvaluation>>;
@@ -78,7 +79,7 @@ interface SeedRun {
   evaluated: number;
 }
 
-async function runSeed(method: PromptMethodName, seed: number, lr: number, splits: readonly ComparisonSplit[], options: CompareOptions, reported: boolean): Promise<SeedRun> {
+async function tuneSeed(method: PromptMethodName, seed: number, lr: number, options: CompareOptions): Promise<SeedRun> {
   const model: TunableGrounding = await buildPromptMethod(method, options.dirs, { ...options.settings, seed });
   try {
     const tuned = await tunePrompts(model, options.data.train, {
@@ -89,47 +90,89 @@ async function runSeed(method: PromptMethodName, seed: number, lr: number, split
       signal: options.signal,
       onProgress: (event) => options.onProgress?.({ method, seed, phase: 'tune', step: event.step, total: event.totalSteps }),
     });
-    const evaluations: SeedRun['evaluations'] = {};
-    let evaluateMs = 0;
-    let evaluated = 0;
-    for (const split of splits) {
-      if (options.signal?.aborted) throw abortedError('the comparison', options.signal);
-      const started = performance.now();
-      evaluations[split] = await evaluateGrounding(model, options.data[split], {
-        signal: options.signal,
-        onProgress: (done, total) => options.onProgress?.({ method, seed, phase: 'evaluate', step: done, total }),
-      });
-      evaluateMs += performance.now() - started;
-      evaluated += evaluations[split]!.count;
-    }
-    if (reported && seed === 0) await options.onTuned?.(method, model);
-    return { trainableParameters: model.trainableParameters(), seconds: tuned.seconds, losses: tuned.losses, evaluations, evaluateMs, evaluated };
-  } finally {
+    return { model, seconds: tuned.seconds, losses: tuned.losses, evaluations: {}, evaluateMs: 0, evaluated: 0 };
+  } catch (error) {
     model.dispose();
+    throw error;
   }
+}
+
+/** Scores the run on the splits it has not been scored on yet. */
+async function scoreSeed(run: SeedRun, seed: number, splits: readonly ComparisonSplit[], options: CompareOptions): Promise<void> {
+  for (const split of splits.filter((s) => !run.evaluations[s])) {
+    if (options.signal?.aborted) throw abortedError('the comparison', options.signal);
+    const started = performance.now();
+    run.evaluations[split] = await evaluateGrounding(run.model, options.data[split], {
+      signal: options.signal,
+      onProgress: (done, total) => options.onProgress?.({ method: run.model.method, seed, phase: 'evaluate', step: done, total }),
+    });
+    run.evaluateMs += performance.now() - started;
+    run.evaluated += run.evaluations[split]!.count;
+  }
+}
+
+const valR1 = (run: SeedRun) => run.evaluations.val!.recall[1]!;
+
+/** Seed 0 at every rate of the grid, scored on val; the best run stays alive (the others are
+ * freed as soon as they lose), so the chosen rate's seed 0 is not tuned twice. */
+async function searchRate(method: PromptMethodName, grid: readonly number[], options: CompareOptions): Promise<{ lr: number; run: SeedRun; lrSearch: Record<string, number> }> {
+  const lrSearch: Record<string, number> = {};
+  let best: { lr: number; run: SeedRun } | undefined;
+  try {
+    for (const lr of grid) {
+      const run = await tuneSeed(method, 0, lr, options);
+      try {
+        await scoreSeed(run, 0, ['val'], options);
+      } catch (error) {
+        run.model.dispose();
+        throw error;
+      }
+      lrSearch[String(lr)] = valR1(run);
+      if (best && valR1(run) <= valR1(best.run)) {
+        run.model.dispose();
+      } else {
+        best?.run.model.dispose();
+        best = { lr, run };
+      }
+    }
+  } catch (error) {
+    best?.run.model.dispose();
+    throw error;
+  }
+  return { ...best!, lrSearch };
 }
 
 export async function compareMethods(options: CompareOptions): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = [];
   for (const method of options.methods) {
     const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
-    // The learning rate: the grid's best val R@1 with seed 0. With one rate that run is seed 0's
-    // reported run; with a grid, seed 0 runs again at the chosen rate and is scored on every split.
-    const tried = new Map<number, SeedRun>();
-    for (const lr of grid) tried.set(lr, await runSeed(method, 0, lr, grid.length > 1 ? ['val'] : COMPARISON_SPLITS, options, grid.length === 1));
-    const lr = grid.reduce((best, candidate) => (tried.get(candidate)!.evaluations.val!.recall[1]! > tried.get(best)!.evaluations.val!.recall[1]! ? candidate : best));
-    const firstSeed = grid.length > 1 ? await runSeed(method, 0, lr, COMPARISON_SPLITS, options, true) : tried.get(lr)!;
+    const { lr, run: firstSeed, lrSearch } = await searchRate(method, grid, options);
     const runs = [firstSeed];
-    for (let seed = 1; seed < options.seeds; seed++) runs.push(await runSeed(method, seed, lr, COMPARISON_SPLITS, options, true));
+    const trainableParameters = firstSeed.model.trainableParameters();
+    try {
+      await scoreSeed(firstSeed, 0, COMPARISON_SPLITS, options);
+      await options.onTuned?.(method, firstSeed.model);
+    } finally {
+      firstSeed.model.dispose();
+    }
+    for (let seed = 1; seed < options.seeds; seed++) {
+      const run = await tuneSeed(method, seed, lr, options);
+      try {
+        await scoreSeed(run, seed, COMPARISON_SPLITS, options);
+      } finally {
+        run.model.dispose();
+      }
+      runs.push(run);
+    }
     const scores = (split: ComparisonSplit): SplitScores => {
       const of = (pick: (e: GroundingEvaluation) => number) => meanStd(runs.map((run) => pick(run.evaluations[split]!)));
       return { r1: of((e) => e.recall[1]!), r5: of((e) => e.recall[5]!), r10: of((e) => e.recall[10]!), ub: of((e) => e.upperBound) };
     };
     const row: ComparisonRow = {
       method,
-      trainableParameters: firstSeed.trainableParameters,
+      trainableParameters,
       lr,
-      lrSearch: Object.fromEntries([...tried].map(([rate, run]) => [String(rate), run.evaluations.val!.recall[1]!])),
+      lrSearch,
       splits: { val: scores('val'), testA: scores('testA'), testB: scores('testB') },
       trainSeconds: meanStd(runs.map((run) => run.seconds)),
       inferenceMsPerExpression: runs.reduce((a, run) => a + run.evaluateMs, 0) / runs.reduce((a, run) => a + run.evaluated, 0),

@@ -14,6 +14,7 @@
 //                  generator per text layer)
 //   full-finetune  every backbone parameter
 //   diff-prompt    prompts made from the generator's denoising trajectory (stage 3)
+//   diff-prompt-no-align  the same without the alignment term (weight 0: the reference code)
 import type { Batch, BatchOptions } from '../data/batching';
 import type { DiffPromptConfigInput } from '../config/diff-prompt-config';
 import { diffPromptPreset } from '../config/diff-prompt-config';
@@ -23,7 +24,7 @@ import { DiffPrompt, type DiffPromptPartDirs } from '../models/diff-prompt';
 import type { GroundingConfig } from '../config/grounding-config';
 import { GroundingModel, type ModelFrameBox, type PredictOptions, type PromptSlots, type TrainableSet } from '../models/grounding-model';
 
-export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'maple', 'clip-adapter', 'fedtpg', 'full-finetune', 'diff-prompt'] as const;
+export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'maple', 'clip-adapter', 'fedtpg', 'full-finetune', 'diff-prompt', 'diff-prompt-no-align'] as const;
 export type PromptMethodName = (typeof PROMPT_METHODS)[number];
 
 /** Learning rates that work for each method on the tiny preset (the compare command can search a grid on val instead). */
@@ -38,6 +39,7 @@ export const DEFAULT_LEARNING_RATES: Record<PromptMethodName, number> = {
   fedtpg: 1e-3,
   'full-finetune': 1e-4,
   'diff-prompt': 1e-3,
+  'diff-prompt-no-align': 1e-3,
 };
 
 export interface TunableGrounding extends GroundingPredictor {
@@ -95,11 +97,15 @@ class BackboneMethod implements TunableGrounding {
   }
 }
 
+type DiffPromptVariant = 'diff-prompt' | 'diff-prompt-no-align';
+const isDiffPromptVariant = (method: PromptMethodName): method is DiffPromptVariant => method === 'diff-prompt' || method === 'diff-prompt-no-align';
+
 /** Diff-Prompt with its loss terms surfaced. */
 class DiffPromptMethod implements TunableGrounding {
-  readonly method = 'diff-prompt' as const;
-
-  constructor(readonly model: DiffPrompt) {}
+  constructor(
+    readonly method: DiffPromptVariant,
+    readonly model: DiffPrompt,
+  ) {}
 
   batchOptions(): BatchOptions {
     return this.model.batchOptions();
@@ -127,7 +133,7 @@ class DiffPromptMethod implements TunableGrounding {
 }
 
 /** Prompt slots and trainable set of each backbone baseline, for a backbone of the given depths. */
-function backboneRecipe(method: Exclude<PromptMethodName, 'diff-prompt'>, backbone: GroundingConfig, length: number): { slots: PromptSlots; trainable?: TrainableSet } {
+function backboneRecipe(method: Exclude<PromptMethodName, DiffPromptVariant>, backbone: GroundingConfig, length: number): { slots: PromptSlots; trainable?: TrainableSet } {
   const visual = { visualPromptDepth: backbone.visionDepth, visualPromptLength: length };
   const textual = { textPromptDepth: backbone.textLayers, textPromptLength: length };
   switch (method) {
@@ -161,11 +167,12 @@ function backboneRecipe(method: Exclude<PromptMethodName, 'diff-prompt'>, backbo
 /** Builds `method` on the frozen folders (each method gets its own copy of the backbone). */
 export async function buildPromptMethod(method: PromptMethodName, dirs: DiffPromptPartDirs, settings: MethodSettings = {}): Promise<TunableGrounding> {
   const length = settings.length ?? 8;
-  if (method === 'diff-prompt') {
+  if (isDiffPromptVariant(method)) {
     // The paper's depths for a paper-size backbone, every layer of a tiny one.
     const preset = diffPromptPreset(GroundingModel.configIn(dirs.backbone).imageSize >= 224 ? 'paper' : 'tiny');
-    const config = { ...preset, length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt };
-    return new DiffPromptMethod(await DiffPrompt.fromFolders(dirs, config));
+    const alignment = method === 'diff-prompt-no-align' ? { alignmentWeight: 0 } : {};
+    const config = { ...preset, length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt, ...alignment };
+    return new DiffPromptMethod(method, await DiffPrompt.fromFolders(dirs, config));
   }
   const recipe = backboneRecipe(method, GroundingModel.configIn(dirs.backbone), length);
   const model = await GroundingModel.loadWithPrompts(dirs.backbone, { ...recipe.slots, ...(settings.seed === undefined ? {} : { seed: settings.seed }) });
