@@ -110,6 +110,42 @@ parityTest(test, 'parity: independent PyTorch encoders on the same weights give 
   }
 });
 
+parityTest(test, 'parity: an independent PyTorch grounding model gives the same loss terms, bare and with each baseline\'s prompts and adapters', async () => {
+  const dir = tempDir();
+  const variants = {
+    bare: {},
+    'learned prompts + pyramid adapter': { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 1, textPromptLength: 2, pyramidAdapterReduction: 4 },
+    'coupled visual from generated textual': { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 2, textPromptLength: 3, coupledVisualPrompts: true, expressionTextPrompts: true, expressionPromptHeads: 2 },
+  };
+  for (const [name, slots] of Object.entries(variants)) {
+    using model = GroundingModel.create({ ...SMALL_GROUNDING, ...slots });
+    await model.save(path.join(dir, name));
+    const batch = await groundingBatch(model, { split: 'train', family: 'both', count: 4 });
+    const tokens = batch.tokens.text!;
+    const inputs = {
+      images: Tensor.from(batch.images, [4, 3, 32, 32]),
+      ids: Tensor.from(tokens.ids, [4, tokens.length]),
+      mask: Tensor.from(tokens.attentionMask, [4, tokens.length]),
+      positive: Tensor.from(tokens.positive, [4, tokens.length]),
+      boxes: Tensor.from(batch.boxes, [4, 4]),
+    };
+    await writeSafetensors(path.join(dir, `${name}.input.safetensors`), inputs);
+    runParityScript('grounding_model.py', [
+      path.join(dir, name, 'config.json'),
+      path.join(dir, name, 'model.safetensors'),
+      path.join(dir, `${name}.input.safetensors`),
+      path.join(dir, `${name}.output.safetensors`),
+    ]);
+    const expected = await (await readSafetensors(path.join(dir, `${name}.output.safetensors`))).tensors.get('loss')!.data<'float32'>();
+    const actual = await model.evaluateLoss(batch);
+    assert.ok(actual.positives > 0, `${name}: no positive locations`);
+    [actual.loss, actual.token, actual.box, actual.centerness].forEach((value, i) => {
+      assert.ok(Math.abs(value - expected[i]!) <= 1e-5 * Math.max(1, Math.abs(value)), `${name} term ${i}: ${value} against ${expected[i]}`);
+    });
+    for (const tensor of Object.values(inputs)) tensor.dispose();
+  }
+});
+
 test('prompt slots: reordering prompt tokens changes nothing, and zero-length prompts equal none', async () => {
   using model = GroundingModel.create(SMALL_GROUNDING);
   const batch = await groundingBatch(model, { split: 'val', family: 'both', count: 4 });

@@ -229,7 +229,7 @@ export function registerGeneratorCommand(program: Command): void {
       .option('--out <dir>', 'checkpoint folder', DEFAULT_GENERATOR_DIR),
   )
     .option('--count <n>', 'generated training expressions per epoch', '64000')
-    .option('--steps <n>', 'training steps', '6000')
+    .option('--steps <n>', 'training steps', '8000')
     .option('--max-steps <n>', 'stop after this many steps (resume later with --resume)')
     .option('--batch-size <n>', 'batch size', '32')
     .option('--lr <rate>', 'AdamW learning rate (constant, as DiT)', '0.0005')
