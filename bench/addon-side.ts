@@ -4,6 +4,9 @@
 // { times: ms[], loss: the first call's loss (or the sample's mean for sampling), maxRssKb }.
 import path from 'node:path';
 import { writeSafetensors } from '../lib/io/safetensors';
+import { makeBatch } from '../lib/data/batching';
+import { worldSample } from '../lib/data/world';
+import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
 import { worldMaskSet, stackMasks } from '../lib/data/mask-sets';
@@ -13,6 +16,7 @@ import { WORKLOADS, type Workload } from './workloads';
 const KL_WEIGHT = 3.7732e-4;
 const VAE_LR = 5e-3;
 const DIT_LR = 1e-4;
+const GROUNDING_LR = 1e-4;
 const WARM_UP = 2;
 
 /** Times `call` WARM_UP + runs times; the first result is the row's check value. Await it before the
@@ -70,11 +74,34 @@ async function maskDitRow(workload: Workload, dir: string, runs: number) {
   });
 }
 
+async function groundingRow(workload: Workload, dir: string, runs: number) {
+  using model = GroundingModel.create(workload.config as never);
+  const size = model.config.imageSize;
+  const world = { seed: 0, split: 'train' as const, count: workload.batch, size };
+  const batch = await makeBatch(Array.from({ length: workload.batch }, (_, i) => worldSample(world, i)), model.batchOptions());
+  const tokens = batch.tokens.text!;
+  await model.save(path.join(dir, 'model'));
+  using images = Tensor.from(batch.images, [batch.count, 3, size, size]);
+  using ids = Tensor.from(tokens.ids, [batch.count, tokens.length]);
+  using mask = Tensor.from(tokens.attentionMask, [batch.count, tokens.length]);
+  using positive = Tensor.from(tokens.positive, [batch.count, tokens.length]);
+  using boxes = Tensor.from(batch.boxes, [batch.count, 4]);
+  await writeSafetensors(path.join(dir, 'input.safetensors'), { images, ids, mask, positive, boxes });
+  return await timeCalls(runs, async () => (await model.trainStep(batch, { lr: GROUNDING_LR })).loss);
+}
+
+const ROWS: Record<Workload['kind'], (workload: Workload, dir: string, runs: number) => Promise<{ times: number[]; loss: number }>> = {
+  'mask-vae-train-step': maskVaeRow,
+  'mask-dit-train-step': maskDitRow,
+  'ddim-trajectory': maskDitRow,
+  'grounding-train-step': groundingRow,
+};
+
 async function main(): Promise<void> {
   const [index, dir, defaultRuns] = [Number(process.argv[2]), process.argv[3]!, Number(process.argv[4] ?? 10)];
   const workload = WORKLOADS[index]!;
   const runs = workload.runs ?? defaultRuns;
-  const { times, loss } = workload.kind === 'mask-vae-train-step' ? await maskVaeRow(workload, dir, runs) : await maskDitRow(workload, dir, runs);
+  const { times, loss } = await ROWS[workload.kind](workload, dir, runs);
   console.log(JSON.stringify({ times, loss, maxRssKb: process.resourceUsage().maxRSS }));
 }
 

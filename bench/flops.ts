@@ -1,6 +1,7 @@
 // FLOPs counted analytically (a multiply-add is 2 FLOPs), so a row's GFLOP/s can be set
 // against the GEMM rate measured in the same run. A training step is counted as 3× its
 // forward pass (forward, gradient of the inputs, gradient of the weights).
+import type { GroundingConfig } from '../lib/config/grounding-config';
 import type { MaskVaeConfig } from '../lib/config/mask-vae-config';
 
 function conv(cin: number, cout: number, kernel: number, side: number): number {
@@ -58,4 +59,37 @@ export function maskDitForwardFlops(config: { inputSize: number; inChannels: num
   const final = 2 * tokens * hidden * patch * 2 + 2 * 2 * hidden * 2 * hidden;
   const time = 2 * 256 * hidden + 2 * hidden * hidden;
   return 2 * tokens * patch * hidden + time + config.depth * block + final;
+}
+
+/** A transformer layer over n tokens of width d with an MLP of `hidden`: projections (q, k, v,
+ * out), scores and weighted sum, MLP. */
+function transformerLayer(tokens: number, width: number, hidden: number): number {
+  return 4 * 2 * tokens * width * width + 2 * 2 * tokens * tokens * width + 2 * 2 * tokens * width * hidden;
+}
+
+/** Forward FLOPs of the grounding model for one image and expression: the two encoders, the
+ * fusion layers (each side's cross-attention and MLP), the pyramid levels and the shared head
+ * (tower, box and centerness convolutions, token scores). Text runs at maxLength tokens. */
+export function groundingForwardFlops(config: GroundingConfig): number {
+  const grid = config.imageSize / config.patchSize;
+  const patches = grid * grid;
+  const [dv, dt, text] = [config.visionWidth, config.textWidth, config.tokenizer.maxLength];
+  let flops = 2 * patches * 3 * config.patchSize ** 2 * dv + config.visionDepth * transformerLayer(patches, dv, config.visionMlpRatio * dv);
+  flops += config.textLayers * transformerLayer(text, dt, config.textIntermediate) + 2 * dt * dt;
+  const crossAttention = (queries: number, keys: number, queryWidth: number, keyWidth: number) =>
+    2 * queries * queryWidth * dv + 2 * 2 * keys * keyWidth * dv + 2 * 2 * queries * keys * dv + 2 * queries * dv * queryWidth;
+  const fusionLayer = crossAttention(patches, text, dv, dt) + crossAttention(text, patches, dt, dv) + 2 * 2 * patches * dv * 4 * dv + 2 * 2 * text * dt * 4 * dt;
+  flops += config.fusionLayers * fusionLayer;
+  const channels = config.headChannels;
+  for (const stride of config.pyramidStrides) {
+    const side = config.imageSize / stride;
+    let width = dv;
+    for (let s = config.patchSize; s > stride; s /= 2) {
+      flops += 2 * width * (width / 2) * 4 * (grid * (config.patchSize / s)) ** 2; // 2×2 stride-2 transposed convolution
+      width /= 2;
+    }
+    flops += conv(width, channels, 1, side) + conv(channels, channels, 3, side);
+    flops += config.headConvs * conv(channels, channels, 3, side) + conv(channels, 5, 3, side) + 2 * side * side * channels * text;
+  }
+  return flops + 2 * text * dt * channels;
 }

@@ -13,6 +13,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test", "parity"))
 import gaussian_diffusion  # noqa: E402
+import grounding_model  # noqa: E402
 import mask_dit  # noqa: E402
 import mask_vae  # noqa: E402
 import safetensors_io  # noqa: E402
@@ -20,6 +21,7 @@ import safetensors_io  # noqa: E402
 KL_WEIGHT = 3.7732e-4
 LR = 5e-3
 DIT_LR = 1e-4
+GROUNDING_LR = 1e-4
 WARM_UP = 2
 
 
@@ -114,7 +116,35 @@ def ddim_trajectory(directory, runs):
     return time_calls(runs, sample)
 
 
-WORKLOADS = {"mask-vae-train-step": mask_vae_train_step, "mask-dit-train-step": mask_dit_train_step, "ddim-trajectory": ddim_trajectory}
+def grounding_train_step(directory, runs):
+    """Forward, ATSS, the grounding loss, backward and AdamW over every parameter: the addon's step."""
+    with open(os.path.join(directory, "model", "config.json")) as file:
+        config = json.load(file)["config"]
+    weights, _ = safetensors_io.read(os.path.join(directory, "model", "model.safetensors"))
+    model = grounding_model.load(config, weights)
+    model.train()
+    inputs, _ = safetensors_io.read(os.path.join(directory, "input.safetensors"))
+    ids, mask, positive = inputs["ids"].long(), inputs["mask"].long(), inputs["positive"].long()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=GROUNDING_LR, weight_decay=config.get("weightDecay", 0.01))
+
+    def step():
+        optimizer.zero_grad()
+        head = model(inputs["images"], ids, mask)
+        loss = grounding_model.grounding_loss(config, head, inputs["boxes"], positive, mask)[0]
+        value = loss.item()
+        loss.backward()
+        optimizer.step()
+        return value
+
+    return time_calls(runs, step)
+
+
+WORKLOADS = {
+    "mask-vae-train-step": mask_vae_train_step,
+    "mask-dit-train-step": mask_dit_train_step,
+    "ddim-trajectory": ddim_trajectory,
+    "grounding-train-step": grounding_train_step,
+}
 
 
 def main(kind, directory, runs, threads):

@@ -1,10 +1,11 @@
 // The benchmark rows. Each names a model and input the two sides build identically: the addon
 // side writes the initial weights, inputs and generator state; the PyTorch side reads them.
+import { groundingConfigSchema, groundingPreset } from '../lib/config/grounding-config';
 import { MASK_VAE_PRESETS } from '../lib/config/mask-vae-config';
 import { PROMPT_GENERATOR_PRESETS } from '../lib/config/prompt-generator-config';
-import { maskDitForwardFlops, maskVaeForwardFlops } from './flops';
+import { groundingForwardFlops, maskDitForwardFlops, maskVaeForwardFlops } from './flops';
 
-export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory';
+export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory' | 'grounding-train-step';
 
 export interface Workload {
   name: string;
@@ -63,6 +64,19 @@ function ddimTrajectory(preset: 'tiny' | 'paper', batch: number, runs?: number):
   };
 }
 
+/** Forward, ATSS assignment, grounding loss, backward and AdamW over every parameter (pretraining). */
+function groundingTrainStep(batch: number): Workload {
+  const config = { ...groundingPreset('tiny'), seed: 0 };
+  return {
+    name: `grounding model train step, tiny (batch ${batch}, ${config.imageSize}×${config.imageSize}, ${config.tokenizer.maxLength} tokens)`,
+    kind: 'grounding-train-step',
+    batch,
+    flops: 3 * batch * groundingForwardFlops(groundingConfigSchema.parse(config)),
+    config,
+    tiny: true,
+  };
+}
+
 export const WORKLOADS: Workload[] = [
   vaeTrainStep('tiny', 32),
   vaeTrainStep('paper', 16),
@@ -72,4 +86,5 @@ export const WORKLOADS: Workload[] = [
   ddimTrajectory('tiny', 8),
   ddimTrajectory('paper', 1, 5),
   ddimTrajectory('paper', 8, 3),
+  groundingTrainStep(32),
 ];
