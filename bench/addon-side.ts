@@ -2,10 +2,12 @@
 //   tsx bench/addon-side.ts WORKLOAD_INDEX DIR RUNS
 // Writes the model folder and DIR/input.safetensors (inputs, generator state) and prints JSON
 // { times: ms[], loss: the first call's loss (or the sample's mean for sampling), maxRssKb }.
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeSafetensors } from '../lib/io/safetensors';
 import { makeBatch } from '../lib/data/batching';
 import { worldSample } from '../lib/data/world';
+import { DiffPrompt } from '../lib/models/diff-prompt';
 import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
@@ -17,6 +19,8 @@ const KL_WEIGHT = 3.7732e-4;
 const VAE_LR = 5e-3;
 const DIT_LR = 1e-4;
 const GROUNDING_LR = 1e-4;
+const STAGE3_LR = 1e-3;
+const PRETRAINED = path.join(__dirname, '..', 'pretrained');
 const WARM_UP = 2;
 
 /** Times `call` WARM_UP + runs times; the first result is the row's check value. Await it before the
@@ -74,20 +78,41 @@ async function maskDitRow(workload: Workload, dir: string, runs: number) {
   });
 }
 
+/** A batch of generated samples for a grounding model, and its tensors for the PyTorch side. */
+async function groundingInputs(model: { batchOptions: GroundingModel['batchOptions'] }, size: number, count: number) {
+  const world = { seed: 0, split: 'train' as const, family: 'target' as const, count, size };
+  const batch = await makeBatch(Array.from({ length: count }, (_, i) => worldSample(world, i)), model.batchOptions());
+  const tokens = batch.tokens.text!;
+  const tensors = {
+    images: Tensor.from(batch.images, [count, 3, size, size]),
+    ids: Tensor.from(tokens.ids, [count, tokens.length]),
+    mask: Tensor.from(tokens.attentionMask, [count, tokens.length]),
+    positive: Tensor.from(tokens.positive, [count, tokens.length]),
+    boxes: Tensor.from(batch.boxes, [count, 4]),
+  };
+  return { batch, tensors };
+}
+
 async function groundingRow(workload: Workload, dir: string, runs: number) {
   using model = GroundingModel.create(workload.config as never);
-  const size = model.config.imageSize;
-  const world = { seed: 0, split: 'train' as const, count: workload.batch, size };
-  const batch = await makeBatch(Array.from({ length: workload.batch }, (_, i) => worldSample(world, i)), model.batchOptions());
-  const tokens = batch.tokens.text!;
+  const { batch, tensors } = await groundingInputs(model, model.config.imageSize, workload.batch);
   await model.save(path.join(dir, 'model'));
-  using images = Tensor.from(batch.images, [batch.count, 3, size, size]);
-  using ids = Tensor.from(tokens.ids, [batch.count, tokens.length]);
-  using mask = Tensor.from(tokens.attentionMask, [batch.count, tokens.length]);
-  using positive = Tensor.from(tokens.positive, [batch.count, tokens.length]);
-  using boxes = Tensor.from(batch.boxes, [batch.count, 4]);
-  await writeSafetensors(path.join(dir, 'input.safetensors'), { images, ids, mask, positive, boxes });
+  await writeSafetensors(path.join(dir, 'input.safetensors'), tensors);
+  for (const tensor of Object.values(tensors)) tensor.dispose();
   return await timeCalls(runs, async () => (await model.trainStep(batch, { lr: GROUNDING_LR })).loss);
+}
+
+async function stage3Row(workload: Workload, dir: string, runs: number) {
+  const parts = { backbone: path.join(PRETRAINED, 'grounding-tiny'), vae: path.join(PRETRAINED, 'mask-vae-tiny'), generator: path.join(PRETRAINED, 'generator-tiny') };
+  using model = await DiffPrompt.fromFolders(parts, workload.config as never);
+  const { batch, tensors } = await groundingInputs(model, model.parts.backbone.config.imageSize, workload.batch);
+  await model.save(path.join(dir, 'model'));
+  fs.writeFileSync(path.join(dir, 'parts.json'), JSON.stringify({ model: path.join(dir, 'model'), ...parts }));
+  // The PyTorch side draws x_T from the same generator state.
+  using rng = await rngTensor(model);
+  await writeSafetensors(path.join(dir, 'input.safetensors'), { ...tensors, rng });
+  for (const tensor of Object.values(tensors)) tensor.dispose();
+  return await timeCalls(runs, async () => (await model.trainStep(batch, { lr: STAGE3_LR })).loss);
 }
 
 const ROWS: Record<Workload['kind'], (workload: Workload, dir: string, runs: number) => Promise<{ times: number[]; loss: number }>> = {
@@ -95,6 +120,7 @@ const ROWS: Record<Workload['kind'], (workload: Workload, dir: string, runs: num
   'mask-dit-train-step': maskDitRow,
   'ddim-trajectory': maskDitRow,
   'grounding-train-step': groundingRow,
+  'stage3-train-step': stage3Row,
 };
 
 async function main(): Promise<void> {

@@ -18,8 +18,10 @@ function midBlock(channels: number, side: number): number {
   return 2 * resnet(channels, channels, side) + attention;
 }
 
-/** Forward FLOPs of encode + decode for one mask. */
-export function maskVaeForwardFlops(config: Pick<MaskVaeConfig, 'blockChannels' | 'layersPerBlock' | 'latentChannels' | 'sampleSize' | 'inChannels' | 'outChannels'>): number {
+type VaeShape = Pick<MaskVaeConfig, 'blockChannels' | 'layersPerBlock' | 'latentChannels' | 'sampleSize' | 'inChannels' | 'outChannels'>;
+
+/** Forward FLOPs of encoding one mask (to the latent mean and log-variance). */
+function maskVaeEncodeFlops(config: VaeShape): number {
   const channels = config.blockChannels;
   let side = config.sampleSize;
   let flops = conv(config.inChannels, channels[0], 3, side);
@@ -33,10 +35,15 @@ export function maskVaeForwardFlops(config: Pick<MaskVaeConfig, 'blockChannels' 
     }
   });
   flops += midBlock(width, side) + conv(width, 2 * config.latentChannels, 3, side);
-  flops += conv(2 * config.latentChannels, 2 * config.latentChannels, 1, side) + conv(config.latentChannels, config.latentChannels, 1, side);
-  const reversed = [...channels].reverse();
-  flops += conv(config.latentChannels, reversed[0], 3, side) + midBlock(reversed[0], side);
-  width = reversed[0];
+  return flops + conv(2 * config.latentChannels, 2 * config.latentChannels, 1, side);
+}
+
+/** Forward FLOPs of decoding one latent to a mask. */
+export function maskVaeDecodeFlops(config: VaeShape): number {
+  const reversed = [...config.blockChannels].reverse();
+  let side = config.sampleSize / 2 ** (reversed.length - 1);
+  let flops = conv(config.latentChannels, config.latentChannels, 1, side) + conv(config.latentChannels, reversed[0], 3, side) + midBlock(reversed[0], side);
+  let width = reversed[0];
   reversed.forEach((out, i) => {
     for (let j = 0; j <= config.layersPerBlock; j++) flops += resnet(j === 0 ? width : out, out, side);
     width = out;
@@ -46,6 +53,11 @@ export function maskVaeForwardFlops(config: Pick<MaskVaeConfig, 'blockChannels' 
     }
   });
   return flops + conv(width, config.outChannels, 3, side);
+}
+
+/** Forward FLOPs of encode + decode for one mask. */
+export function maskVaeForwardFlops(config: VaeShape): number {
+  return maskVaeEncodeFlops(config) + maskVaeDecodeFlops(config);
 }
 
 /** Forward FLOPs of MaskDiT for one latent: patch embedding, per block attention (qkv, scores,

@@ -16,12 +16,14 @@ import gaussian_diffusion  # noqa: E402
 import grounding_model  # noqa: E402
 import mask_dit  # noqa: E402
 import mask_vae  # noqa: E402
+import prompted_grounding  # noqa: E402
 import safetensors_io  # noqa: E402
 
 KL_WEIGHT = 3.7732e-4
 LR = 5e-3
 DIT_LR = 1e-4
 GROUNDING_LR = 1e-4
+STAGE3_LR = 1e-3
 WARM_UP = 2
 
 
@@ -139,11 +141,39 @@ def grounding_train_step(directory, runs):
     return time_calls(runs, step)
 
 
+def stage3_train_step(directory, runs):
+    """x_T from the addon's generator state, the trajectory → masks → prompts → grounding loss + alignment,
+    gradient clipping and AdamW on the adapters and heads: the addon's Diff-Prompt step."""
+    with open(os.path.join(directory, "parts.json")) as file:
+        model = prompted_grounding.PromptedGrounding(json.load(file))
+    inputs, _ = safetensors_io.read(os.path.join(directory, "input.safetensors"))
+    ids, mask, positive = inputs["ids"].long(), inputs["mask"].long(), inputs["positive"].long()
+    generator = torch.Generator()
+    generator.set_state(inputs["rng"])
+    g, c = model.generator_config, model.config
+    parameters = list(model.method.parameters())
+    optimizer = torch.optim.AdamW(parameters, lr=STAGE3_LR, weight_decay=c["weightDecay"])
+
+    def step():
+        optimizer.zero_grad()
+        noise = torch.randn((ids.shape[0], g["inChannels"], g["inputSize"], g["inputSize"]), generator=generator)
+        loss = model.loss(inputs["images"], ids, mask, positive, inputs["boxes"], noise, c["alignmentWeight"])
+        value = loss.item()
+        loss.backward()
+        if c["maxGradNorm"] > 0:
+            torch.nn.utils.clip_grad_norm_(parameters, c["maxGradNorm"])
+        optimizer.step()
+        return value
+
+    return time_calls(runs, step)
+
+
 WORKLOADS = {
     "mask-vae-train-step": mask_vae_train_step,
     "mask-dit-train-step": mask_dit_train_step,
     "ddim-trajectory": ddim_trajectory,
     "grounding-train-step": grounding_train_step,
+    "stage3-train-step": stage3_train_step,
 }
 
 

@@ -2,10 +2,11 @@
 // side writes the initial weights, inputs and generator state; the PyTorch side reads them.
 import { groundingConfigSchema, groundingPreset } from '../lib/config/grounding-config';
 import { MASK_VAE_PRESETS } from '../lib/config/mask-vae-config';
+import { DIFF_PROMPT_PRESETS } from '../lib/config/diff-prompt-config';
 import { PROMPT_GENERATOR_PRESETS } from '../lib/config/prompt-generator-config';
-import { groundingForwardFlops, maskDitForwardFlops, maskVaeForwardFlops } from './flops';
+import { groundingForwardFlops, maskDitForwardFlops, maskVaeDecodeFlops, maskVaeForwardFlops } from './flops';
 
-export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory' | 'grounding-train-step';
+export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory' | 'grounding-train-step' | 'stage3-train-step';
 
 export interface Workload {
   name: string;
@@ -77,6 +78,27 @@ function groundingTrainStep(batch: number): Workload {
   };
 }
 
+/** A Diff-Prompt step on the shipped tiny parts (pretrained/): the backbone's features, the DDIM-25
+ * trajectory, the Mask-VAE decoding each prompted layer's latent, the adapters, the prompted backbone
+ * forward and backward (to its inputs only: it is frozen), the alignment term, clipping and AdamW.
+ * FLOPs: the trajectory, the decodes, the conditioning pass (as one backbone forward) and 3× the
+ * prompted backbone forward (the adapters are negligible). */
+function stage3TrainStep(batch: number): Workload {
+  const config = { ...DIFF_PROMPT_PRESETS.tiny, seed: 0 };
+  const backbone = groundingConfigSchema.parse({ ...groundingPreset('tiny') });
+  const generator = PROMPT_GENERATOR_PRESETS['tiny-spatial'];
+  const vae = { ...MASK_VAE_PRESETS.tiny, blockChannels: [...MASK_VAE_PRESETS.tiny.blockChannels], inChannels: 1, outChannels: 1 };
+  const layers = Math.max(config.visualDepth, config.textualDepth);
+  return {
+    name: `Diff-Prompt train step, tiny (batch ${batch}, DDIM-25, ${config.visualDepth} + ${config.textualDepth} prompted layers)`,
+    kind: 'stage3-train-step',
+    batch,
+    flops: batch * (25 * maskDitForwardFlops(generator) + layers * maskVaeDecodeFlops(vae) + 4 * groundingForwardFlops(backbone)),
+    config,
+    tiny: true,
+  };
+}
+
 export const WORKLOADS: Workload[] = [
   vaeTrainStep('tiny', 32),
   vaeTrainStep('paper', 16),
@@ -87,4 +109,5 @@ export const WORKLOADS: Workload[] = [
   ddimTrajectory('paper', 1, 5),
   ddimTrajectory('paper', 8, 3),
   groundingTrainStep(32),
+  stage3TrainStep(32),
 ];

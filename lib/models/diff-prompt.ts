@@ -23,7 +23,8 @@ import { Tensor } from '../tensor';
 import { withGroundingBatch } from './grounding-batch-tensors';
 import { GroundingModel, type ModelFrameBox, type PredictOptions } from './grounding-model';
 import { MaskVae } from './mask-vae';
-import { NativeModel, type SaveOptions, fileSha256, storedConfig } from './native-model';
+import { weightsDigest } from '../io/weights-digest';
+import { NativeModel, type SaveOptions, storedConfig } from './native-model';
 import { PromptGenerator } from './prompt-generator';
 
 const KIND = 'diff-prompt';
@@ -118,10 +119,10 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
       dirs[name] = path.resolve(location, part.path);
       const file = path.join(checkpointLocation(dirs[name]), WEIGHTS_FILE);
       if (!fs.existsSync(file)) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} refers to the ${name} at ${dirs[name]}, which has no ${WEIGHTS_FILE}`);
-      const sha256 = await fileSha256(file);
+      const sha256 = await weightsDigest(file);
       if (sha256 !== part.sha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${sha256}, expected ${part.sha256})`);
       if (part.emaSha256 !== undefined) {
-        const ema = await fileSha256(path.join(checkpointLocation(dirs[name]), EMA_FILE));
+        const ema = await weightsDigest(path.join(checkpointLocation(dirs[name]), EMA_FILE));
         if (ema !== part.emaSha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema}, expected ${part.emaSha256})`);
       }
     }
@@ -139,9 +140,9 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     for (const name of ['backbone', 'vae', 'generator'] as const) {
       const partDir = this.partDirs?.[name];
       record[name] = partDir
-        ? { path: path.relative(path.resolve(dir), path.resolve(partDir)), sha256: await fileSha256(path.join(checkpointLocation(partDir), WEIGHTS_FILE)) }
+        ? { path: path.relative(path.resolve(dir), path.resolve(partDir)), sha256: await weightsDigest(path.join(checkpointLocation(partDir), WEIGHTS_FILE)) }
         : { path: null, sha256: await this.parts[name].weightsSha256() };
-      if (name === 'generator' && partDir) record[name].emaSha256 = await fileSha256(path.join(checkpointLocation(partDir), EMA_FILE));
+      if (name === 'generator' && partDir) record[name].emaSha256 = await weightsDigest(path.join(checkpointLocation(partDir), EMA_FILE));
     }
     this.partsRecord = record;
     await super.save(dir, options);

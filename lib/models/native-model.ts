@@ -1,11 +1,11 @@
 // What every model class shares: a native handle whose calls run in order, parameter names and
 // counts, dispose, and saving/loading the checkpoint folder (weights, and with `training: true`
 // the optimizer moments, the model's random generator and the caller's loop state).
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DiffPromptError } from '../errors';
+import { weightsDigest } from '../io/weights-digest';
 import {
   OPTIMIZER_FILE,
   STATE_FILE,
@@ -59,15 +59,15 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     return enter(0);
   }
 
-  /** sha256 (hex) of the weights as this model saves them in model.safetensors: what a folder that
-   * depends on this model records, and checks on loading. */
+  /** sha256 (hex) of the weights as this model saves them in model.safetensors (weightsDigest: the
+   * tensors, not the metadata): what a folder that depends on this model records, and checks on loading. */
   weightsSha256(): Promise<string> {
     return this.run(async (handle) => {
       const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-digest-'));
       try {
         const file = path.join(scratch, WEIGHTS_FILE);
         await handle.saveWeights(file, weightsMetadata(this.kind, this.config));
-        return await fileSha256(file);
+        return await weightsDigest(file);
       } finally {
         fs.rmSync(scratch, { recursive: true, force: true });
       }
@@ -185,9 +185,3 @@ export function storedConfig(dir: string, kind: string): unknown {
   return readCheckpointManifest(checkpointLocation(dir), kind).config;
 }
 
-/** sha256 (hex) of a file's bytes, read in chunks. */
-export async function fileSha256(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}

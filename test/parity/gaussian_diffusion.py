@@ -143,7 +143,7 @@ class GaussianDiffusion:
     def run_model(self, model, x, t, cond):
         """Model at the original timestep timestep_map[t] -> B×2C×S×S."""
         original = torch.tensor(self.timestep_map, dtype=t.dtype)[t]
-        return model(x, original, cond["image_features"], cond["text_features"])
+        return model(x, original, cond["image_features"], cond["text_features"], cond.get("image_map"))
 
     def q_sample(self, x0, t, noise):
         return (self.extract(self.sqrt_alphas_cumprod, t, x0.shape) * x0

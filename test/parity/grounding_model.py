@@ -220,12 +220,18 @@ class GroundingNetwork(nn.Module):
         reduction = c.get("pyramidAdapterReduction", 0)
         self.adapter = nn.ModuleList([PyramidAdapter(c["headChannels"], reduction, c.get("pyramidAdapterRatio", 0.2)) for _ in c["pyramidStrides"]] if reduction else [])
 
-    def forward(self, images, ids, mask):
+    def own_prompts(self, images, ids, mask):
         expression = None
         if len(self.prompts.generators):
             with torch.no_grad():
                 expression, _ = self.text(ids, mask, None)
-        visual, textual = self.prompts(images.shape[0], expression, mask)
+        return self.prompts(images.shape[0], expression, mask)
+
+    def forward(self, images, ids, mask, visual=None, textual=None):
+        """visual, textual: the caller's prompts per layer (stage 3), used in place of the model's own."""
+        own_visual, own_textual = self.own_prompts(images, ids, mask) if visual is None or textual is None else ([], [])
+        visual = own_visual if visual is None else visual
+        textual = own_textual if textual is None else textual
         image = self.vision(images, visual or None)
         hidden, _ = self.text(ids, mask, textual or None)
         fused_image, fused_text = self.fusion(image, hidden, additive_mask(mask))

@@ -1,0 +1,42 @@
+// A weights file's identity is its tensors: metadata and write order do not change it, a changed
+// value does, and a file that is not safetensors is ERR_CHECKPOINT.
+import fs from 'node:fs';
+import path from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { weightsDigest } from '../lib/io/weights-digest';
+import { writeSafetensors } from '../lib/io/safetensors';
+import { Tensor } from '../lib/tensor';
+import { expectError } from './support/expect-error';
+import { tempDir } from './support/temp-dir';
+
+const test = suite('weights digest');
+const dir = tempDir();
+
+async function write(name: string, tensors: [string, Float32Array, number[]][], metadata: Record<string, string>): Promise<string> {
+  const file = path.join(dir, name);
+  const made = tensors.map(([key, values, shape]) => [key, Tensor.from(values, shape)] as [string, Tensor]);
+  await writeSafetensors(file, new Map(made), metadata);
+  for (const [, tensor] of made) tensor.dispose();
+  return file;
+}
+
+test('the same tensors under other metadata and in another order have one digest; another value or shape changes it', async () => {
+  const a = Float32Array.from([1, 2, 3, 4]);
+  const b = Float32Array.from([5, 6]);
+  const base = await weightsDigest(await write('base.safetensors', [['x', a, [2, 2]], ['y', b, [2]]], { config: '{"depth":2}' }));
+  assert.is(await weightsDigest(await write('renamed-config.safetensors', [['y', b, [2]], ['x', a, [2, 2]]], { config: '{"depth":2,"newKey":false}' })), base);
+  assert.is.not(await weightsDigest(await write('value.safetensors', [['x', Float32Array.from([1, 2, 3, 5]), [2, 2]], ['y', b, [2]]], {})), base);
+  assert.is.not(await weightsDigest(await write('shape.safetensors', [['x', a, [4]], ['y', b, [2]]], {})), base);
+});
+
+test('a missing or truncated file is ERR_CHECKPOINT', async () => {
+  await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'missing.safetensors')), /does not exist/);
+  const whole = fs.readFileSync(path.join(dir, 'base.safetensors'));
+  fs.writeFileSync(path.join(dir, 'cut.safetensors'), whole.subarray(0, whole.length - 3));
+  await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'cut.safetensors')), /ends early/);
+  fs.writeFileSync(path.join(dir, 'text.safetensors'), 'not a safetensors file at all');
+  await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'text.safetensors')));
+});
+
+test.run();
