@@ -97,6 +97,10 @@ test('generate: masks in the Mask-VAE frame, the trajectory, and noise seeded pe
   const evaluation = await evaluateGenerator(generator, { conditioner, vae }, worldSource({ seed: 0, split: 'val', count: 6, size: 32 }), { steps: 5, compareSteps: 10, batchSize: 4 });
   assert.is(evaluation.count, 6);
   assert.ok(evaluation.meanIou >= 0 && evaluation.meanIou <= 1 && evaluation.stepAgreement!.meanIou >= 0);
+  assert.ok(evaluation.found + evaluation.missed <= 1 && evaluation.reconstructionIou > 0 && evaluation.reconstructionIou <= 1);
+  const families = Object.values(evaluation.byFamily);
+  assert.is(families.reduce((n, f) => n + f.count, 0), 6);
+  assert.ok(Math.abs(families.reduce((sum, f) => sum + f.count * f.meanIou, 0) / 6 - evaluation.meanIou) < 1e-9, 'the families average to the mean');
   for (const tensor of [all.trajectory, all.masks, all.decoded!, alone.trajectory, alone.masks, generated.trajectory, generated.masks]) tensor.dispose();
   conditioner.dispose();
   vae.dispose();

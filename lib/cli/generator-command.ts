@@ -30,7 +30,9 @@ export const SHIPPED_GENERATOR_PRESET = 'tiny-spatial';
 /** "mean IoU 0.712 (swapped condition 0.081, 25 vs 100 steps 0.95) over 500 samples" */
 export function generatorLine(evaluation: GeneratorEvaluation): string {
   const agreement = evaluation.stepAgreement ? `, ${evaluation.stepAgreement.steps.join(' vs ')} steps ${evaluation.stepAgreement.meanIou.toFixed(3)}` : '';
-  return `mean IoU ${evaluation.meanIou.toFixed(3)} (swapped condition ${evaluation.swappedIou.toFixed(3)}${agreement}) over ${evaluation.count} samples`;
+  const families = Object.entries(evaluation.byFamily).map(([family, { meanIou }]) => `${family} ${meanIou.toFixed(3)}`);
+  const where = `found ${(100 * evaluation.found).toFixed(1)}%, missed ${(100 * evaluation.missed).toFixed(1)}%${families.length ? `, ${families.join(', ')}` : ''}, Mask-VAE ceiling ${evaluation.reconstructionIou.toFixed(3)}`;
+  return `mean IoU ${evaluation.meanIou.toFixed(3)} (swapped condition ${evaluation.swappedIou.toFixed(3)}${agreement}; ${where}) over ${evaluation.count} samples`;
 }
 
 /** The commands condition on a grounding model (the library also takes CLIP). */

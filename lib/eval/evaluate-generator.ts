@@ -1,19 +1,30 @@
 // How well the prompt generator's masks match the referred objects: generated latents decoded by
 // the Mask-VAE (threshold 0.5) against each sample's true mask, as mean IoU (samples without a
-// mask are left out). Two controls come
-// with it: the IoU when each sample is scored against its neighbour's condition (sample i's true
-// mask against the mask generated for sample i+1 of the same batch: near the mean IoU means the
-// condition is ignored), and optionally the agreement of the masks sampled with another number
-// of DDIM steps from the same initial noise.
+// mask are left out), with where it is lost: the share of masks found (IoU ≥ 0.5) and missed
+// (IoU 0: drawn elsewhere), the mean per expression family, and the ceiling the Mask-VAE sets
+// (its own round trip of the true masks). Two controls come with it: the IoU when each sample is
+// scored against its neighbour's condition (sample i's true mask against the mask generated for
+// sample i+1 of the same batch: near the mean IoU means the condition is ignored), and optionally
+// the agreement of the masks sampled with another number of DDIM steps from the same initial noise.
 import { batchStream, type SampleSource } from '../data/batching';
 import { sampleSeed } from '../data/sample-seed';
 import { DiffPromptError, abortedError } from '../errors';
 import { DEFAULT_SAMPLING_STEPS, type GeneratorParts, type PromptGenerator } from '../models/prompt-generator';
+import type { ExpressionFamily } from '../data/sample';
+import { Tensor } from '../tensor';
 
 export interface GeneratorEvaluation {
   count: number;
   /** Mean IoU of generated and true masks. */
   meanIou: number;
+  /** Share of samples whose generated mask reaches IoU 0.5 with the true one. */
+  found: number;
+  /** Share of samples whose generated mask does not touch the true one (IoU 0). */
+  missed: number;
+  /** Mean IoU per expression family (samples without a family are left out). */
+  byFamily: Partial<Record<ExpressionFamily, { count: number; meanIou: number }>>;
+  /** Mean IoU of the Mask-VAE's own round trip of the true masks (decode(encode mean)): the ceiling. */
+  reconstructionIou: number;
   /** Mean IoU of each true mask with the mask generated for another sample's condition. */
   swappedIou: number;
   /** Mean IoU between masks sampled with `steps` and with compareSteps, from the same noise. */
@@ -49,6 +60,17 @@ export function maskIou(a: Float32Array, aSize: number, b: Float32Array, bSize: 
   return union === 0 ? 1 : intersection / union;
 }
 
+/** A square plane resampled to another side by nearest neighbour. */
+function resampled(plane: Float32Array, from: number, to: number): Float32Array {
+  if (from === to) return plane;
+  const out = new Float32Array(to * to);
+  for (let y = 0; y < to; y++) {
+    const sy = Math.min(from - 1, Math.floor(((y + 0.5) * from) / to));
+    for (let x = 0; x < to; x++) out[y * to + x] = plane[sy * from + Math.min(from - 1, Math.floor(((x + 0.5) * from) / to))]!;
+  }
+  return out;
+}
+
 export async function evaluateGenerator(generator: PromptGenerator, parts: GeneratorParts, data: SampleSource, options: EvaluateGeneratorOptions = {}): Promise<GeneratorEvaluation> {
   const steps = options.steps ?? DEFAULT_SAMPLING_STEPS;
   const base = options.seed ?? 0;
@@ -57,6 +79,11 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
   let swapped = 0;
   let swappedCount = 0;
   let agreement = 0;
+  let found = 0;
+  let missed = 0;
+  let reconstruction = 0;
+  const families: GeneratorEvaluation['byFamily'] = {};
+  const vaeSize = parts.vae.config.sampleSize;
   const stream = batchStream(data, { ...parts.conditioner.batchOptions(), batchSize: options.batchSize ?? 64, seed: 0, shuffle: false, epochs: 1 });
   try {
     for await (const batch of stream) {
@@ -77,9 +104,25 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
       const size = batch.size.width;
       const truth = (i: number) => batch.masks.subarray(i * size * size, (i + 1) * size * size);
       const plane = (masks: Float32Array, i: number, side: number) => masks.subarray(i * side * side, (i + 1) * side * side);
+      const withMask = [...batch.hasMask.keys()].filter((i) => batch.hasMask[i]);
+      if (withMask.length > 0) {
+        const truths = new Float32Array(withMask.length * vaeSize * vaeSize);
+        withMask.forEach((i, k) => truths.set(resampled(truth(i), size, vaeSize), k * vaeSize * vaeSize));
+        using masks = Tensor.from(truths, [withMask.length, 1, vaeSize, vaeSize]);
+        reconstruction += (await parts.vae.evaluate(masks)).iou.reduce((a, b) => a + b, 0);
+      }
       for (let i = 0; i < batch.count; i++) {
         if (!batch.hasMask[i]) continue; // nothing to compare with
-        iou += maskIou(truth(i), size, plane(generated.masks, i, generated.size), generated.size);
+        const sampleIou = maskIou(truth(i), size, plane(generated.masks, i, generated.size), generated.size);
+        iou += sampleIou;
+        if (sampleIou >= 0.5) found++;
+        if (sampleIou === 0) missed++;
+        const family = batch.family[i];
+        if (family) {
+          const entry = (families[family] ??= { count: 0, meanIou: 0 });
+          entry.meanIou = (entry.meanIou * entry.count + sampleIou) / (entry.count + 1);
+          entry.count++;
+        }
         if (batch.count > 1) {
           swapped += maskIou(truth(i), size, plane(generated.masks, (i + 1) % batch.count, generated.size), generated.size);
           swappedCount++;
@@ -94,6 +137,10 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
   return {
     count,
     meanIou: iou / Math.max(1, count),
+    found: found / Math.max(1, count),
+    missed: missed / Math.max(1, count),
+    byFamily: families,
+    reconstructionIou: reconstruction / Math.max(1, count),
     swappedIou: swapped / Math.max(1, swappedCount),
     ...(options.compareSteps ? { stepAgreement: { steps: [steps, options.compareSteps] as [number, number], meanIou: agreement / Math.max(1, count) } } : {}),
   };
