@@ -67,11 +67,25 @@ def mask_vae_train_step(directory, runs):
     return time_calls(runs, step)
 
 
+class Autocast(torch.nn.Module):
+    """The network's forward under CPU autocast (bfloat16), its output back in float32: the addon's bf16 mode."""
+
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, *args):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return self.network(*args).float()
+
+
 def mask_dit_setup(directory):
     config_file = os.path.join(directory, "model", "config.json")
     with open(config_file) as file:
         config = json.load(file)["config"]
     model = mask_dit.load(config_file, os.path.join(directory, "model", "model.safetensors"))
+    if config.get("precision") == "bf16":
+        model = Autocast(model)
     inputs, _ = safetensors_io.read(os.path.join(directory, "input.safetensors"))
     generator = torch.Generator()
     generator.set_state(inputs["rng"])

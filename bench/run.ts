@@ -59,13 +59,20 @@ function runSide(command: string, args: string[]): SideResult {
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
 }
 
-function row(workload: Workload, index: number, threads: number, gemm: number): string {
+/** What a row measured, kept so a bf16 row can be set against its float32 row. */
+interface Measured {
+  addonMs: number;
+  addonLoss: number;
+}
+
+function row(workload: Workload, index: number, threads: number, gemm: number, measured: Map<string, Measured>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-bench-'));
   try {
     const addon = runSide(process.execPath, ['--import', 'tsx', path.join(__dirname, 'addon-side.ts'), String(index), dir, String(RUNS)]);
     const torch = runSide(PYTHON, [path.join(__dirname, 'pytorch_side.py'), workload.kind, dir, String(workload.runs ?? RUNS), String(threads)]);
     const lossError = Math.abs(addon.loss - torch.loss) / Math.abs(torch.loss);
     const [a, t] = [median(addon.times), median(torch.times)];
+    measured.set(workload.name, { addonMs: a, addonLoss: addon.loss });
     const ratio = a / t;
     const gflops = workload.flops / (a / 1000) / 1e9;
     const goal = workload.tiny ? 0.85 : 1.0;
@@ -74,6 +81,16 @@ function row(workload: Workload, index: number, threads: number, gemm: number): 
       addon.maxRssKb <= torch.maxRssKb ? 'RSS ✓' : 'RSS ✗',
       lossError <= 1e-4 ? 'same loss ✓' : `LOSS DIFFERS (${lossError.toExponential(1)})`,
     ];
+    if (workload.fp32Name) {
+      // bf16 against the addon's own float32 row: the goal is ≥ 1.4× faster with the loss within 2%.
+      const fp32 = measured.get(workload.fp32Name);
+      if (!fp32) verdicts.push('fp32 row not run');
+      else {
+        const speedup = fp32.addonMs / a;
+        const drift = Math.abs(addon.loss - fp32.addonLoss) / Math.abs(fp32.addonLoss);
+        verdicts.push(`${speedup.toFixed(2)}x faster than fp32 ${speedup >= 1.4 ? '✓' : '✗ (goal ≥ 1.4x)'}`, `loss ${drift <= 2e-2 ? '✓' : '✗'} within 2% of fp32`);
+      }
+    }
     return `| ${workload.name} | ${a.toFixed(1)} ms ±${(100 * spread(addon.times)).toFixed(0)}% | ${t.toFixed(1)} ms ±${(100 * spread(torch.times)).toFixed(0)}% | **${ratio.toFixed(2)}x** | ${gflops.toFixed(1)} (${((100 * gflops) / gemm).toFixed(0)}% of GEMM) | ${(addon.maxRssKb / 1024).toFixed(0)} / ${(torch.maxRssKb / 1024).toFixed(0)} MB | ${verdicts.join(', ')} |`;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -93,7 +110,8 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|');
   // BENCH_ONLY=regex runs the matching rows only (e.g. BENCH_ONLY=DDIM).
   const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
-  for (const [index, workload] of WORKLOADS.entries()) if (!only || only.test(workload.name)) console.log(row(workload, index, threads, gemm));
+  const measured = new Map<string, Measured>();
+  for (const [index, workload] of WORKLOADS.entries()) if (!only || only.test(workload.name)) console.log(row(workload, index, threads, gemm, measured));
 }
 
 main().catch((error) => {

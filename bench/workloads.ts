@@ -18,6 +18,8 @@ export interface Workload {
   tiny: boolean;
   /** Timed runs per side, when a row is too slow for the default. */
   runs?: number;
+  /** A bf16 row: the float32 row it is the autocast version of (the bench sets one against the other). */
+  fp32Name?: string;
 }
 
 function vaeTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
@@ -32,18 +34,25 @@ function vaeTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
   };
 }
 
-function ditConfig(preset: 'tiny' | 'paper') {
-  return { ...PROMPT_GENERATOR_PRESETS[preset], seed: 0 };
+type Precision = 'fp32' | 'bf16';
+
+function ditConfig(preset: 'tiny' | 'paper', precision: Precision) {
+  return { ...PROMPT_GENERATOR_PRESETS[preset], seed: 0, precision };
 }
 
 function ditTokens(config: ReturnType<typeof ditConfig>): number {
   return (config.inputSize / config.patchSize) ** 2;
 }
 
-function ditTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
-  const config = ditConfig(preset);
+/** The name with the precision, and for bf16 the name of its float32 row. */
+function named(name: string, precision: Precision): Pick<Workload, 'name' | 'fp32Name'> {
+  return precision === 'bf16' ? { name: `${name}, bf16`, fp32Name: name } : { name };
+}
+
+function ditTrainStep(preset: 'tiny' | 'paper', batch: number, precision: Precision = 'fp32'): Workload {
+  const config = ditConfig(preset, precision);
   return {
-    name: `MaskDiT train step, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`,
+    ...named(`MaskDiT train step, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`, precision),
     kind: 'mask-dit-train-step',
     batch,
     flops: 3 * batch * maskDitForwardFlops(config),
@@ -52,10 +61,10 @@ function ditTrainStep(preset: 'tiny' | 'paper', batch: number): Workload {
   };
 }
 
-function ddimTrajectory(preset: 'tiny' | 'paper', batch: number, runs?: number): Workload {
-  const config = ditConfig(preset);
+function ddimTrajectory(preset: 'tiny' | 'paper', batch: number, runs?: number, precision: Precision = 'fp32'): Workload {
+  const config = ditConfig(preset, precision);
   return {
-    name: `DDIM-25 trajectory, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`,
+    ...named(`DDIM-25 trajectory, ${preset} (batch ${batch}, ${ditTokens(config)} tokens)`, precision),
     kind: 'ddim-trajectory',
     batch,
     flops: 25 * batch * maskDitForwardFlops(config),
@@ -110,4 +119,7 @@ export const WORKLOADS: Workload[] = [
   ddimTrajectory('paper', 8, 3),
   groundingTrainStep(32),
   stage3TrainStep(32),
+  ditTrainStep('tiny', 32, 'bf16'),
+  ditTrainStep('paper', 8, 'bf16'),
+  ddimTrajectory('paper', 8, 3, 'bf16'),
 ];

@@ -187,6 +187,32 @@ test('the EMA after one step is d·initial + (1 − d)·weights', async () => {
   }
 });
 
+test('bf16: the shipped generator under autocast predicts and scores as in float32 within bf16 rounding, and keeps float32 weights', async () => {
+  const shipped = path.join(__dirname, '..', 'pretrained', 'generator-tiny');
+  const { model: fp32 } = await PromptGenerator.load(shipped);
+  const { model: bf16 } = await PromptGenerator.load(shipped, { precision: 'bf16' });
+  assert.is(bf16.config.precision, 'bf16');
+  const c = fp32.config;
+  const wave = (shape: number[], phase: number) => Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(phase + 0.37 * i)), shape);
+  using x = wave([4, c.inChannels, c.inputSize, c.inputSize], 0.1);
+  using t = Tensor.from(BigInt64Array.from([5n, 30n, 60n, 95n]), [4]);
+  const condition = { image: wave([4, c.imageConditionWidth], 1.2), text: wave([4, c.textConditionWidth], 2.3), imageMap: wave([4, c.spatialConditionWidth, 8, 8], 0.7) };
+  using exact = await fp32.forward(x, t, condition);
+  using rounded = await bf16.forward(x, t, condition);
+  const [a, b] = [await exact.data<'float32'>(), await rounded.data<'float32'>()];
+  assert.is(rounded.dtype, 'float32');
+  assert.ok(a.some((v, i) => v !== b[i]), 'bf16 changed nothing: autocast is not on');
+  assert.ok(relativeError(b, a) < 3e-2, `relative error ${relativeError(b, a)}`);
+  using noise = wave([4, c.inChannels, c.inputSize, c.inputSize], 3.3);
+  const [lossExact, lossRounded] = [await fp32.losses(x, t, noise, condition), await bf16.losses(x, t, noise, condition)];
+  const [l1, l2] = [await lossExact.loss.data<'float32'>(), await lossRounded.loss.data<'float32'>()];
+  l1.forEach((v, i) => assert.ok(Math.abs(v - l2[i]!) <= 3e-2 * Math.abs(v), `sample ${i}: loss ${l2[i]} against ${v}`));
+  assert.ok(bf16.parameters().every((p) => p.dtype === 'float32'));
+  for (const tensor of [...Object.values(condition), ...Object.values(lossExact), ...Object.values(lossRounded)]) tensor.dispose();
+  fp32.dispose();
+  bf16.dispose();
+});
+
 test('DDPM sampling: deterministic given its noise, and a different path than DDIM', async () => {
   using model = PromptGenerator.create(SMALL);
   const dir = tempDir();

@@ -33,6 +33,9 @@ export const promptGeneratorConfigSchema = z
      * z a posterior draw (the reference, unscaled: s = 1) or the posterior mean. */
     latentTarget: z.enum(['sample', 'mean']).default('sample'),
     latentScale: z.number().positive().default(1),
+    /** bf16: MaskDiT's forward passes (training and sampling) run under autocast, bfloat16 matrix
+     * products with float32 weights (fast on CPUs with AVX512-BF16 or AMX, and on CUDA). */
+    precision: z.enum(['fp32', 'bf16']).default('fp32'),
     seed: z.number().int().min(0).optional(),
     device: deviceSchema,
     lr: z.number().positive().default(1e-4),

@@ -117,8 +117,11 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
     return new PromptGenerator(parseConfig(promptGeneratorConfigSchema, config, 'prompt generator config'));
   }
 
-  static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: PromptGenerator; loop?: Record<string, unknown> }> {
-    const model = new PromptGenerator(parseConfig(promptGeneratorConfigSchema, storedConfig(dir, KIND), `prompt generator config in ${dir}`));
+  /** `precision` overrides the saved one (train in fp32, sample in bf16, or the other way). */
+  static async load(dir: string, options: { training?: boolean; precision?: PromptGeneratorConfig['precision'] } = {}): Promise<{ model: PromptGenerator; loop?: Record<string, unknown> }> {
+    const stored = storedConfig(dir, KIND) as Record<string, unknown>;
+    const config = parseConfig(promptGeneratorConfigSchema, options.precision ? { ...stored, precision: options.precision } : stored, `prompt generator config in ${dir}`);
+    const model = new PromptGenerator(config);
     return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 

@@ -1,6 +1,6 @@
 // NativePromptGenerator: lib/models/prompt-generator.ts's engine. new NativePromptGenerator(config)
 // with MaskDitConfig's keys, schedule ('linear' | 'squaredcos_cap_v2'), diffusionSteps, emaDecay,
-// latentScale, latentTarget ('sample' | 'mean'), seed, device, lr, weightDecay. A condition is { image, text, imageMap? } of tensors; a batch for
+// latentScale, latentTarget ('sample' | 'mean'), precision ('fp32' | 'bf16'), seed, device, lr, weightDecay. A condition is { image, text, imageMap? } of tensors; a batch for
 // the composite jobs is { images, ids, attentionMask, masks? } with a conditioner's and a
 // Mask-VAE's handles beside it.
 #include <napi.h>
@@ -40,6 +40,7 @@ PromptGeneratorConfig configFromJs(const Napi::Object& options) {
   if (!(config.latentScale > 0)) fail(ErrorCode::Config, "latentScale must be > 0");
   config.posteriorMean = stringOption(options, "latentTarget", "sample") == "mean";
   config.fusedMap = stringOption(options, "spatialMap", "encoder") == "fused";
+  config.precision = precisionNamed(stringOption(options, "precision", "fp32"));
   return config;
 }
 

@@ -87,7 +87,8 @@ at::Tensor PromptGenerator::forward(const at::Tensor& x, const at::Tensor& t, co
   MaskDit& net = useEma ? ema_ : network_;
   net->eval();
   const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-  return net->forward(x.to(device_), t.to(at::kLong).to(device_), on.image, on.text, on.imageMap).cpu();
+  const PrecisionScope precision(config_.precision, device_);
+  return net->forward(x.to(device_), t.to(at::kLong).to(device_), on.image, on.text, on.imageMap).to(at::kFloat).cpu();
 }
 
 DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const GeneratorCondition& condition) {
@@ -100,7 +101,11 @@ DiffusionLosses PromptGenerator::losses(const at::Tensor& x0, const at::Tensor& 
   const at::Tensor steps = t.to(at::kLong);
   const at::Tensor xt = diffusion_.qSample(x0, steps, noise);
   const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-  const at::Tensor output = network_->forward(xt.to(device_), steps.to(device_), on.image, on.text, on.imageMap);
+  at::Tensor output;
+  {
+    const PrecisionScope precision(config_.precision, device_);
+    output = network_->forward(xt.to(device_), steps.to(device_), on.image, on.text, on.imageMap).to(at::kFloat);
+  }
   const DiffusionLosses result = diffusion_.trainingLosses(output, x0.to(device_), xt.to(device_), steps, noise.to(device_));
   return {result.mse.cpu(), result.vb.cpu(), result.loss.cpu()};
 }
@@ -129,7 +134,11 @@ GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const Gener
   const at::Tensor input = x0.to(device_), epsilon = noise.to(device_);
   const at::Tensor xt = diffusion_.qSample(input, t, epsilon);
   const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-  const at::Tensor output = network_->forward(xt, t.to(device_), on.image, on.text, on.imageMap);
+  at::Tensor output;
+  {
+    const PrecisionScope precision(config_.precision, device_);
+    output = network_->forward(xt, t.to(device_), on.image, on.text, on.imageMap).to(at::kFloat);
+  }
   const DiffusionLosses terms = diffusion_.trainingLosses(output, input, xt, t, epsilon);
   const at::Tensor loss = terms.loss.mean();
   const double value = loss.item<double>();
@@ -162,7 +171,8 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const GeneratorC
   {
     c10::InferenceMode inference;  // no autograd bookkeeping at all while sampling
     const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-    const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, on.image, on.text, on.imageMap); };
+    const PrecisionScope precision(config_.precision, device_);  // one scope: the weights' bf16 copies serve every step
+    const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, on.image, on.text, on.imageMap).to(at::kFloat); };
     const at::Tensor start = noise.to(device_);
     result = options.ddpm ? diffusion.ddpmTrajectory(model, start, generator_, stepNoise)
                           : diffusion.ddimTrajectory(model, start, options.eta, generator_, stepNoise);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "core/precision.h"
 #include "diffusion/gaussian_diffusion.h"
 #include "nn/dit/mask_dit.h"
 #include "train/generator/conditioner.h"
@@ -38,6 +39,8 @@ struct PromptGeneratorConfig {
   /** With spatial conditioning: the conditioner's map after its cross-modal fusion (text-aware)
    * instead of the image encoder's. */
   bool fusedMap = false;
+  /** bf16: the network's forward passes (training and sampling) run under autocast. */
+  Precision precision = Precision::Float32;
 };
 
 struct GeneratorStepLosses {

@@ -1,0 +1,31 @@
+// Mixed precision by autocast. Inside a PrecisionScope set to bf16, matrix products and
+// convolutions run in bfloat16 (oneDNN's kernels on CPUs with AVX512-BF16 or AMX; tensor cores on
+// CUDA) while the weights, the optimizer state and the ops autocast keeps in float32 stay float32.
+// A scope covers a network's forward pass; what reads its output (losses, the sampler's
+// arithmetic) gets it cast back to float32.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace diffprompt {
+
+enum class Precision { Float32, BFloat16 };
+
+/** "fp32" or "bf16"; anything else is ERR_CONFIG. */
+Precision precisionNamed(const std::string& name);
+
+class PrecisionScope {
+ public:
+  PrecisionScope(Precision precision, torch::Device device);
+  ~PrecisionScope();
+  PrecisionScope(const PrecisionScope&) = delete;
+  PrecisionScope& operator=(const PrecisionScope&) = delete;
+
+ private:
+  bool active_ = false, cuda_ = false, wasEnabled_ = false;
+  at::ScalarType previousDtype_ = at::kFloat;
+};
+
+}  // namespace diffprompt
