@@ -90,8 +90,9 @@ function groundingTrainStep(batch: number): Workload {
 /** A Diff-Prompt step on the shipped tiny parts (pretrained/): the backbone's features, the DDIM-25
  * trajectory, the Mask-VAE decoding each prompted layer's latent, the adapters, the prompted backbone
  * forward and backward (to its inputs only: it is frozen), the alignment term, clipping and AdamW.
- * FLOPs: the trajectory, the decodes, the conditioning pass (as one backbone forward) and 3× the
- * prompted backbone forward (the adapters are negligible). */
+ * FLOPs: the trajectory, the decodes, the conditioning pass (as one backbone forward) and 2× the
+ * prompted backbone forward (a backward without weight gradients costs about one forward; the
+ * adapters are negligible). */
 function stage3TrainStep(batch: number): Workload {
   const config = { ...DIFF_PROMPT_PRESETS.tiny, seed: 0 };
   const backbone = groundingConfigSchema.parse({ ...groundingPreset('tiny') });
@@ -102,7 +103,7 @@ function stage3TrainStep(batch: number): Workload {
     name: `Diff-Prompt train step, tiny (batch ${batch}, DDIM-25, ${config.visualDepth} + ${config.textualDepth} prompted layers)`,
     kind: 'stage3-train-step',
     batch,
-    flops: batch * (25 * maskDitForwardFlops(generator) + layers * maskVaeDecodeFlops(vae) + 4 * groundingForwardFlops(backbone)),
+    flops: batch * (25 * maskDitForwardFlops(generator) + layers * maskVaeDecodeFlops(vae) + 3 * groundingForwardFlops(backbone)),
     config,
     tiny: true,
   };

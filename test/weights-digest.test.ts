@@ -30,13 +30,18 @@ test('the same tensors under other metadata and in another order have one digest
   assert.is.not(await weightsDigest(await write('shape.safetensors', [['x', a, [4]], ['y', b, [2]]], {})), base);
 });
 
-test('a missing or truncated file is ERR_CHECKPOINT', async () => {
+test('a missing, truncated or malformed file is ERR_CHECKPOINT', async () => {
   await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'missing.safetensors')), /does not exist/);
   const whole = fs.readFileSync(path.join(dir, 'base.safetensors'));
   fs.writeFileSync(path.join(dir, 'cut.safetensors'), whole.subarray(0, whole.length - 3));
   await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'cut.safetensors')), /ends early/);
   fs.writeFileSync(path.join(dir, 'text.safetensors'), 'not a safetensors file at all');
   await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'text.safetensors')));
+  const header = Buffer.from(JSON.stringify({ x: { dtype: 'F32', shape: [2] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  fs.writeFileSync(path.join(dir, 'no-offsets.safetensors'), Buffer.concat([length, header, Buffer.alloc(8)]));
+  await expectError('ERR_CHECKPOINT', () => weightsDigest(path.join(dir, 'no-offsets.safetensors')), /tensor x lacks/);
 });
 
 test.run();

@@ -1,8 +1,8 @@
 // How well the prompt generator's masks match the referred objects: generated latents decoded by
 // the Mask-VAE (threshold 0.5) against each sample's true mask, as mean IoU (samples without a
 // mask are left out), with where it is lost: the share of masks found (IoU ≥ 0.5) and missed
-// (IoU 0: drawn elsewhere), the mean per expression family, and the ceiling the Mask-VAE sets
-// (its own round trip of the true masks). Two controls come with it: the IoU when each sample is
+// (IoU 0: nothing drawn on the object), the mean per expression family, and the ceiling the
+// Mask-VAE sets (its own round trip of the true masks, at its own size). Two controls come with it: the IoU when each sample is
 // scored against its neighbour's condition (sample i's true mask against the mask generated for
 // sample i+1 of the same batch: near the mean IoU means the condition is ignored), and optionally
 // the agreement of the masks sampled with another number of DDIM steps from the same initial noise.
@@ -19,11 +19,12 @@ export interface GeneratorEvaluation {
   meanIou: number;
   /** Share of samples whose generated mask reaches IoU 0.5 with the true one. */
   found: number;
-  /** Share of samples whose generated mask does not touch the true one (IoU 0). */
+  /** Share of samples whose generated mask draws nothing on the true one (IoU 0: elsewhere, or empty). */
   missed: number;
   /** Mean IoU per expression family (samples without a family are left out). */
   byFamily: Partial<Record<ExpressionFamily, { count: number; meanIou: number }>>;
-  /** Mean IoU of the Mask-VAE's own round trip of the true masks (decode(encode mean)): the ceiling. */
+  /** Mean IoU of the Mask-VAE's own round trip of the true masks (decode(encode mean)), the truth
+   * resampled to the Mask-VAE's size: the ceiling of what decoded latents can reach. */
   reconstructionIou: number;
   /** Mean IoU of each true mask with the mask generated for another sample's condition. */
   swappedIou: number;

@@ -23,7 +23,7 @@ import { Tensor } from '../tensor';
 import { withGroundingBatch } from './grounding-batch-tensors';
 import { GroundingModel, type ModelFrameBox, type PredictOptions } from './grounding-model';
 import { MaskVae } from './mask-vae';
-import { weightsDigest } from '../io/weights-digest';
+import { matchesRecord, weightsDigest } from '../io/weights-digest';
 import { NativeModel, type SaveOptions, storedConfig } from './native-model';
 import { PromptGenerator } from './prompt-generator';
 
@@ -119,11 +119,11 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
       dirs[name] = path.resolve(location, part.path);
       const file = path.join(checkpointLocation(dirs[name]), WEIGHTS_FILE);
       if (!fs.existsSync(file)) throw new DiffPromptError('ERR_CHECKPOINT', `${dir} refers to the ${name} at ${dirs[name]}, which has no ${WEIGHTS_FILE}`);
-      const sha256 = await weightsDigest(file);
-      if (sha256 !== part.sha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${sha256}, expected ${part.sha256})`);
+      const weights = await matchesRecord(file, part.sha256);
+      if (!weights.matches) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${weights.digest}, expected ${part.sha256})`);
       if (part.emaSha256 !== undefined) {
-        const ema = await weightsDigest(path.join(checkpointLocation(dirs[name]), EMA_FILE));
-        if (ema !== part.emaSha256) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema}, expected ${part.emaSha256})`);
+        const ema = await matchesRecord(path.join(checkpointLocation(dirs[name]), EMA_FILE), part.emaSha256);
+        if (!ema.matches) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema.digest}, expected ${part.emaSha256})`);
       }
     }
     const model = await DiffPrompt.fromFolders(dirs, config);

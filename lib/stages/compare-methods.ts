@@ -2,7 +2,7 @@
 // seeds, its learning rate picked from a grid by val R@1 (first seed), then scored on val, testA
 // and testB as mean ± std over seeds. Results are what they are; the table says who wins.
 import type { SampleSource } from '../data/batching';
-import { abortedError } from '../errors';
+import { DiffPromptError, abortedError } from '../errors';
 import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
 import type { DiffPromptPartDirs } from '../models/diff-prompt';
 import { buildPromptMethod, DEFAULT_LEARNING_RATES, type MethodSettings, type PromptMethodName, type TunableGrounding } from './prompt-methods';
@@ -116,6 +116,7 @@ const valR1 = (run: SeedRun) => run.evaluations.val!.recall[1]!;
 /** Seed 0 at every rate of the grid, scored on val; the best run stays alive (the others are
  * freed as soon as they lose), so the chosen rate's seed 0 is not tuned twice. */
 async function searchRate(method: PromptMethodName, grid: readonly number[], options: CompareOptions): Promise<{ lr: number; run: SeedRun; lrSearch: Record<string, number> }> {
+  if (grid.length === 0) throw new DiffPromptError('ERR_CONFIG', `${method}: the learning-rate grid is empty; give at least one rate`);
   const lrSearch: Record<string, number> = {};
   let best: { lr: number; run: SeedRun } | undefined;
   try {
@@ -148,8 +149,9 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
     const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
     const { lr, run: firstSeed, lrSearch } = await searchRate(method, grid, options);
     const runs = [firstSeed];
-    const trainableParameters = firstSeed.model.trainableParameters();
+    let trainableParameters: number;
     try {
+      trainableParameters = firstSeed.model.trainableParameters();
       await scoreSeed(firstSeed, 0, COMPARISON_SPLITS, options);
       await options.onTuned?.(method, firstSeed.model);
     } finally {

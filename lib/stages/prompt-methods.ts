@@ -156,6 +156,7 @@ function backboneRecipe(method: Exclude<PromptMethodName, DiffPromptVariant>, ba
     case 'clip-adapter':
       return { slots: { pyramidAdapterReduction: 4, pyramidAdapterRatio: 0.2 }, trainable: 'adapter' };
     case 'fedtpg': {
+      // FedTPG's 4 heads, or the most below that dividing the text width.
       const heads = [4, 2, 1].find((h) => backbone.textWidth % h === 0)!;
       return { slots: { ...textual, expressionTextPrompts: true, expressionPromptHeads: heads }, trainable: 'prompts' };
     }

@@ -93,7 +93,8 @@ export async function trainPromptGenerator(data: SampleSource, options: TrainPro
     lastDir,
     model: options.generator,
     create: options.config && (() => PromptGenerator.create(options.config!)),
-    load: (dir) => PromptGenerator.load(dir, { training: true }),
+    // A resumed run keeps its weights but takes the caller's precision (a float32 run may go on in bf16).
+    load: (dir) => PromptGenerator.load(dir, { training: true, ...(options.config?.precision ? { precision: options.config.precision } : {}) }),
   });
   const generator = start.model;
   const state = start.loop;

@@ -1,8 +1,10 @@
 // Mixed precision by autocast. Inside a PrecisionScope set to bf16, matrix products and
 // convolutions run in bfloat16 (oneDNN's kernels on CPUs with AVX512-BF16 or AMX; tensor cores on
 // CUDA) while the weights, the optimizer state and the ops autocast keeps in float32 stay float32.
-// A scope covers a network's forward pass; what reads its output (losses, the sampler's
-// arithmetic) gets it cast back to float32.
+// A scope covers a network's forward pass (or a sampler's whole loop, whose own arithmetic is
+// elementwise and stays float32); what reads the network's output gets it cast back to float32.
+// Autocast caches the bf16 copy of a weight only while it requires grad (training), so frozen or
+// EMA weights are cast again at each forward.
 #pragma once
 
 #include <torch/torch.h>

@@ -58,6 +58,7 @@ GroundingConfig configFromJs(const Napi::Object& options) {
   if (c.coupledVisualPrompts && (c.visualPromptDepth > c.textPromptDepth || c.visualPromptLength != c.textPromptLength)) {
     fail(ErrorCode::Config, "coupled visual prompts are maps of the textual ones: visualPromptDepth ≤ textPromptDepth and equal lengths");
   }
+  if (!(c.pyramidAdapterRatio >= 0 && c.pyramidAdapterRatio <= 1)) fail(ErrorCode::Config, "pyramidAdapterRatio must be within [0, 1]");
   if (c.expressionTextPrompts && c.textWidth % c.expressionPromptHeads != 0) fail(ErrorCode::Config, "expressionPromptHeads must divide textWidth");
   for (const int64_t stride : c.pyramidStrides) {
     // stride = patchSize·2^k exactly, k from −2 to 2; finer levels halve the width per doubling.

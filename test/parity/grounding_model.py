@@ -228,10 +228,11 @@ class GroundingNetwork(nn.Module):
         return self.prompts(images.shape[0], expression, mask)
 
     def forward(self, images, ids, mask, visual=None, textual=None):
-        """visual, textual: the caller's prompts per layer (stage 3), used in place of the model's own."""
-        own_visual, own_textual = self.own_prompts(images, ids, mask) if visual is None or textual is None else ([], [])
-        visual = own_visual if visual is None else visual
-        textual = own_textual if textual is None else textual
+        """visual, textual: the caller's prompts per layer (stage 3); per modality, an empty or missing
+        list means the model's own prompts, as the addon."""
+        own_visual, own_textual = self.own_prompts(images, ids, mask) if not visual or not textual else ([], [])
+        visual = visual or own_visual
+        textual = textual or own_textual
         image = self.vision(images, visual or None)
         hidden, _ = self.text(ids, mask, textual or None)
         fused_image, fused_text = self.fusion(image, hidden, additive_mask(mask))

@@ -40,7 +40,7 @@ struct GroundingConfig {
   double anchorScale = 4.0;
   int64_t atssTopK = 9;
 
-  // Deep prompts owned by the model (nn/prompt/learned_prompts.h); 0 = none.
+  // Deep prompts owned by the model (nn/prompt/own_prompts.h); 0 = none.
   int64_t visualPromptDepth = 0;
   int64_t visualPromptLength = 0;
   int64_t textPromptDepth = 0;

@@ -37,7 +37,7 @@ GroundingNetworkImpl::GroundingNetworkImpl(const GroundingConfig& config, at::Ge
     vision_->named_parameters()["pos_embed"].normal_(0.0, 0.02, generator);
   }
   head_ = register_module("head", GroundingHead(config, generator));
-  prompts_ = register_module("prompts", LearnedPrompts(config, generator));
+  prompts_ = register_module("prompts", OwnPrompts(config, generator));
   pyramidAdapters_ = register_module("adapter", torch::nn::ModuleList());
   if (config.pyramidAdapterReduction > 0) {
     for (size_t level = 0; level < config.pyramidStrides.size(); ++level) {

@@ -5,9 +5,9 @@
 // tokens, text = BERT's pooled output).
 //
 // Deep prompts come from the caller (stage 3's adapters) or from the model's own prompts
-// (`prompts.*`, the baselines of nn/prompt/learned_prompts.h, when configured): the caller's win
-// when both are given. A configured CLIP-Adapter (`adapter.{level}`) adapts every pyramid map
-// before the head.
+// (`prompts.*`, the baselines of nn/prompt/own_prompts.h, when configured), per modality: a
+// modality the caller gives prompts for uses those, one it leaves empty uses the model's own. A
+// configured CLIP-Adapter (`adapter.{level}`) adapts every pyramid map before the head.
 #pragma once
 
 #include <torch/torch.h>
@@ -20,7 +20,7 @@
 #include "nn/grounding/grounding_head.h"
 #include "nn/grounding/text_encoder.h"
 #include "nn/grounding/vision_encoder.h"
-#include "nn/prompt/learned_prompts.h"
+#include "nn/prompt/own_prompts.h"
 
 namespace diffprompt {
 
@@ -66,7 +66,7 @@ class GroundingNetworkImpl : public torch::nn::Module {
   CrossModalFusion fusion_{nullptr};
   FeaturePyramid pyramid_{nullptr};
   GroundingHead head_{nullptr};
-  LearnedPrompts prompts_{nullptr};
+  OwnPrompts prompts_{nullptr};
   torch::nn::ModuleList pyramidAdapters_{nullptr};  // one per pyramid level, or empty
 };
 TORCH_MODULE(GroundingNetwork);

@@ -1,5 +1,7 @@
 #include "nn/prompt/pyramid_adapter.h"
 
+#include <algorithm>
+
 #include "nn/init.h"
 
 namespace diffprompt {

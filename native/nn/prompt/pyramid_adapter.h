@@ -1,6 +1,6 @@
 // CLIP-Adapter on the grounding model's pyramid maps: at every location a bottleneck over the
 // channels (Linear C→C/r, ReLU, Linear C/r→C, ReLU, no biases, as the original CLIP-Adapter),
-// mixed back residually: f' = ratio·adapter(f) + (1 − ratio)·f, ratio 0.2. The reference ran
+// mixed back residually: f' = ratio·adapter(f) + (1 − ratio)·f, ratio 0.2 by default. The reference ran
 // the bottleneck over each channel's flattened spatial map instead, with sizes fixed for 224
 // input; over channels it is the original method and works at any image size.
 //

@@ -171,7 +171,7 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const GeneratorC
   {
     c10::InferenceMode inference;  // no autograd bookkeeping at all while sampling
     const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-    const PrecisionScope precision(config_.precision, device_);  // one scope: the weights' bf16 copies serve every step
+    const PrecisionScope precision(config_.precision, device_);  // around the whole loop: the sampler's own arithmetic is elementwise, which autocast leaves in float32
     const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, on.image, on.text, on.imageMap).to(at::kFloat); };
     const at::Tensor start = noise.to(device_);
     result = options.ddpm ? diffusion.ddpmTrajectory(model, start, generator_, stepNoise)

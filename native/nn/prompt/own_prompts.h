@@ -1,4 +1,5 @@
-// The grounding model's own deep prompts: the baselines that are prompts of the backbone itself.
+// The grounding model's own deep prompts: the baselines that are prompts of the backbone itself
+// (learned, coupled from the textual ones, or generated from the expression).
 // Which ones exist follows the config (GroundingConfig's prompt fields):
 //
 //   visual    depth×L×Dv learned visual prompts (VPT-deep, S-Prompts)
@@ -24,9 +25,9 @@ struct LayerPrompts {
   std::vector<at::Tensor> textual;  // per prompted text layer: B×L×Dt
 };
 
-class LearnedPromptsImpl : public torch::nn::Module {
+class OwnPromptsImpl : public torch::nn::Module {
  public:
-  LearnedPromptsImpl(const GroundingConfig& config, at::Generator& generator);
+  OwnPromptsImpl(const GroundingConfig& config, at::Generator& generator);
   /** Whether the textual prompts are made from the expression (forward then needs its tokens). */
   bool readsExpression() const { return !generators_.is_empty(); }
   /** expressionTokens B×T×Dt and attentionMask B×T: the unprompted text encoder's output, read
@@ -37,6 +38,6 @@ class LearnedPromptsImpl : public torch::nn::Module {
   at::Tensor visual_, textual_;
   torch::nn::ModuleList coupling_{nullptr}, generators_{nullptr};
 };
-TORCH_MODULE(LearnedPrompts);
+TORCH_MODULE(OwnPrompts);
 
 }  // namespace diffprompt

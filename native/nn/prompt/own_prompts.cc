@@ -1,4 +1,4 @@
-#include "nn/prompt/learned_prompts.h"
+#include "nn/prompt/own_prompts.h"
 
 #include <cmath>
 
@@ -18,7 +18,7 @@ std::vector<at::Tensor> broadcastLayers(const at::Tensor& prompts, int64_t batch
 
 }  // namespace
 
-LearnedPromptsImpl::LearnedPromptsImpl(const GroundingConfig& c, at::Generator& generator) {
+OwnPromptsImpl::OwnPromptsImpl(const GroundingConfig& c, at::Generator& generator) {
   const bool visual = c.visualPromptDepth > 0 && c.visualPromptLength > 0;
   const bool textual = c.textPromptDepth > 0 && c.textPromptLength > 0;
   coupling_ = register_module("coupling", torch::nn::ModuleList());
@@ -46,7 +46,7 @@ LearnedPromptsImpl::LearnedPromptsImpl(const GroundingConfig& c, at::Generator& 
   }
 }
 
-LayerPrompts LearnedPromptsImpl::forward(int64_t batch, const at::Tensor& expressionTokens, const at::Tensor& attentionMask) {
+LayerPrompts OwnPromptsImpl::forward(int64_t batch, const at::Tensor& expressionTokens, const at::Tensor& attentionMask) {
   LayerPrompts prompts;
   if (textual_.defined()) prompts.textual = broadcastLayers(textual_, batch);
   for (const auto& generator : *generators_) prompts.textual.push_back(generator->as<ExpressionPromptGenerator>()->forward(expressionTokens, attentionMask));
