@@ -122,5 +122,5 @@ export const WORKLOADS: Workload[] = [
   stage3TrainStep(32),
   ditTrainStep('tiny', 32, 'bf16'),
   ditTrainStep('paper', 8, 'bf16'),
-  ddimTrajectory('paper', 8, 3, 'bf16'),
+  ddimTrajectory('paper', 1, 5, 'bf16'),
 ];
