@@ -17,7 +17,7 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], seeds: number
     const cells = [
       row.method,
       row.trainableParameters.toLocaleString('en-US'),
-      row.lr ? String(row.lr) : '–',
+      row.lr ? String(Number(row.lr.toPrecision(3))) : '–', // a grid's rate ÷3 prints as 0.000333, not 0.0003333333333333333
       ...COMPARISON_SPLITS.flatMap((split) => {
         const s = row.splits[split];
         return [percent(s.r1, seeds), percent(s.r5, seeds), percent(s.r10, seeds), percent(s.ub, seeds)];
