@@ -3,8 +3,8 @@
 // CUDA) while the weights, the optimizer state and the ops autocast keeps in float32 stay float32.
 // A scope covers a network's forward pass (or a sampler's whole loop, whose own arithmetic is
 // elementwise and stays float32); what reads the network's output gets it cast back to float32.
-// Autocast caches the bf16 copy of a weight only while it requires grad (training), so frozen or
-// EMA weights are cast again at each forward.
+// Autocast caches the bf16 copy of a weight only while it requires grad, so a sampler that runs a
+// frozen network many times marks its weights for the length of the loop (prompt_generator.cc).
 #pragma once
 
 #include <torch/torch.h>

@@ -1,6 +1,7 @@
 #include "train/generator/prompt_generator.h"
 
 #include <cmath>
+#include <optional>
 
 #include "core/error.h"
 #include "core/tensor_checks.h"
@@ -56,6 +57,29 @@ void PromptGenerator::checkInputs(const at::Tensor& x, const GeneratorCondition&
 }
 
 namespace {
+
+/** While it lives, every parameter of `net` reads as requiring grad. Autocast caches a weight's
+ * bf16 copy only for such leaves, so frozen (EMA) weights would otherwise be cast again at every
+ * step of a trajectory; under InferenceMode the flag builds no graph. */
+class CastCacheable {
+ public:
+  explicit CastCacheable(torch::nn::Module& net) {
+    for (auto& parameter : net.parameters()) {
+      if (!parameter.requires_grad()) {
+        parameter.set_requires_grad(true);
+        frozen_.push_back(parameter);
+      }
+    }
+  }
+  ~CastCacheable() {
+    for (auto& parameter : frozen_) parameter.set_requires_grad(false);
+  }
+  CastCacheable(const CastCacheable&) = delete;
+  CastCacheable& operator=(const CastCacheable&) = delete;
+
+ private:
+  std::vector<at::Tensor> frozen_;
+};
 
 /** The condition on `device`; the map only where the network reads one. */
 GeneratorCondition conditionOn(const GeneratorCondition& condition, torch::Device device, bool spatial) {
@@ -169,9 +193,11 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const GeneratorC
   }
   at::Tensor result;
   {
+    std::optional<CastCacheable> cacheable;  // bf16: each weight cast once per trajectory, not once per step
+    if (config_.precision == Precision::BFloat16) cacheable.emplace(*net);
     c10::InferenceMode inference;  // no autograd bookkeeping at all while sampling
     const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
-    const PrecisionScope precision(config_.precision, device_);  // around the whole loop: the sampler's own arithmetic is elementwise, which autocast leaves in float32
+    const PrecisionScope precision(config_.precision, device_);  // around the whole loop, so the cast weights serve every step; the sampler's own arithmetic is elementwise, which autocast leaves in float32
     const DenoiseFunction model = [&](const at::Tensor& x, const at::Tensor& t) { return net->forward(x, t, on.image, on.text, on.imageMap).to(at::kFloat); };
     const at::Tensor start = noise.to(device_);
     result = options.ddpm ? diffusion.ddpmTrajectory(model, start, generator_, stepNoise)
