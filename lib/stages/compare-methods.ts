@@ -79,6 +79,13 @@ interface SeedRun {
   evaluated: number;
 }
 
+/** What a run keeps once its model is freed. */
+type SeedScores = Omit<SeedRun, 'model'>;
+
+function scoresOf({ model: _freed, ...scores }: SeedRun): SeedScores {
+  return scores;
+}
+
 async function tuneSeed(method: PromptMethodName, seed: number, lr: number, options: CompareOptions): Promise<SeedRun> {
   const model: TunableGrounding = await buildPromptMethod(method, options.dirs, { ...options.settings, seed });
   try {
@@ -148,7 +155,7 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
   for (const method of options.methods) {
     const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
     const { lr, run: firstSeed, lrSearch } = await searchRate(method, grid, options);
-    const runs = [firstSeed];
+    const runs: SeedScores[] = [];
     let trainableParameters: number;
     try {
       trainableParameters = firstSeed.model.trainableParameters();
@@ -157,6 +164,7 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
     } finally {
       firstSeed.model.dispose();
     }
+    runs.push(scoresOf(firstSeed));
     for (let seed = 1; seed < options.seeds; seed++) {
       const run = await tuneSeed(method, seed, lr, options);
       try {
@@ -164,7 +172,7 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
       } finally {
         run.model.dispose();
       }
-      runs.push(run);
+      runs.push(scoresOf(run));
     }
     const scores = (split: ComparisonSplit): SplitScores => {
       const of = (pick: (e: GroundingEvaluation) => number) => meanStd(runs.map((run) => pick(run.evaluations[split]!)));
