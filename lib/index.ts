@@ -4,7 +4,7 @@ export { DiffPromptError, ERROR_CODES, isDiffPromptError } from './errors';
 export type { ErrorCode } from './errors';
 export { Tensor } from './tensor';
 export type { DType, TensorData, TypedArrayOf } from './tensor';
-export { runtimeInfo, setThreads, manualSeed, resolveDevice } from './runtime';
+export { runtimeInfo, setThreads, manualSeed, resolveDevice, releaseCpuBufferCache } from './runtime';
 export type { RuntimeInfo } from './runtime';
 export type { ProgressEvent, LongJobOptions } from './long-job';
 export { readSafetensors, writeSafetensors } from './io/safetensors';

@@ -181,6 +181,8 @@ export interface NativeRuntimeInfo {
   blas: { kind: string; path: string; detail: string };
   bf16: { supported: boolean; native: boolean };
   mallocTuned: boolean;
+  /** Freed tensor buffers of 256 KiB and more kept for reuse (DIFF_PROMPT_CPU_CACHE_MB=0: off). */
+  cpuBufferCache: { installed: boolean; limitBytes: number; cachedBytes: number; reuses: number };
 }
 
 export interface NativeSafetensors {
@@ -233,6 +235,7 @@ export interface NativeAddon {
   manualSeed(seed: number): void;
   resolveDevice(device: string): string;
   externalMemory(): number;
+  releaseCpuBufferCache(): void;
   setErrorClass(errorClass: new (code: string, message: string) => Error): void;
   sourceHash: string;
 }

@@ -1,4 +1,4 @@
-// What the addon runs on, and the process-wide knobs: threads and the default seed.
+// What the addon runs on, and the process-wide knobs: threads, the default seed, the CPU buffer cache.
 import { native } from './native';
 import type { NativeRuntimeInfo } from './native-api';
 
@@ -40,4 +40,11 @@ export function resolveDevice(device: string): string {
 /** Bytes of native memory (tensors, weights) this thread reports to V8's garbage collector. */
 export function externalMemory(): number {
   return native().externalMemory();
+}
+
+/** Returns the freed tensor buffers the addon keeps for reuse to the system: for a service that
+ * has finished a large workload. Training steps reuse them (no page faults on fresh memory), so
+ * the next step after a release is slower. runtimeInfo().cpuBufferCache says what is kept. */
+export function releaseCpuBufferCache(): void {
+  native().releaseCpuBufferCache();
 }

@@ -3,11 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runtimeInfo, setThreads } from '../lib/runtime';
+import { releaseCpuBufferCache, runtimeInfo, setThreads } from '../lib/runtime';
+import { Tensor } from '../lib/tensor';
 
 const test = suite('runtime');
 
-function infoInChild(env: Record<string, string>): { threads: number; threadsOrigin: string } {
+function infoInChild(env: Record<string, string>): ReturnType<typeof runtimeInfo> {
   const script = `require('tsx/cjs'); const { runtimeInfo } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'runtime.ts'))}); console.log(JSON.stringify(runtimeInfo()));`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
 }
@@ -48,6 +49,25 @@ test('setThreads changes the count for later jobs and refuses nonsense', () => {
   setThreads(before);
   assert.throws(() => setThreads(0), (error: { code?: string }) => error.code === 'ERR_CONFIG');
   assert.throws(() => setThreads(1e9), (error: { code?: string }) => error.code === 'ERR_CONFIG');
+});
+
+test('freed big tensor buffers are kept and handed out again, and a release returns them', async () => {
+  assert.ok(runtimeInfo().cpuBufferCache.installed);
+  using a = Tensor.from(new Float32Array(512 * 512).fill(1), [512, 512]);
+  (await a.matmul(a)).dispose(); // a 1 MiB product, freed into the cache
+  const kept = runtimeInfo().cpuBufferCache;
+  assert.ok(kept.cachedBytes >= 512 * 512 * 4, `kept ${kept.cachedBytes} bytes`);
+  using product = await a.matmul(a); // the same size again: served from the kept buffer
+  assert.ok(runtimeInfo().cpuBufferCache.reuses > kept.reuses, 'the second product reuses the buffer of the first');
+  assert.is((await product.data())[0], 512);
+  releaseCpuBufferCache();
+  assert.is(runtimeInfo().cpuBufferCache.cachedBytes, 0);
+});
+
+test('DIFF_PROMPT_CPU_CACHE_MB sets the limit, and 0 leaves the allocator of libtorch', () => {
+  const limited = infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '64' }).cpuBufferCache;
+  assert.equal([limited.installed, limited.limitBytes], [true, 64 * 2 ** 20]);
+  assert.is(infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '0' }).cpuBufferCache.installed, false);
 });
 
 test.run();

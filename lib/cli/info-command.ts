@@ -5,7 +5,7 @@ import { runtimeInfo } from '../runtime';
 export function registerInfoCommand(program: Command): void {
   program
     .command('info')
-    .description('print the runtime: libtorch version and origin, CUDA, threads, BLAS, bf16')
+    .description('print the runtime: libtorch version and origin, CUDA, threads, BLAS, bf16, buffer cache')
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => {
       const info = runtimeInfo();
@@ -19,6 +19,8 @@ export function registerInfoCommand(program: Command): void {
       console.log(`BLAS       ${info.blas.kind} ${info.blas.path} ${info.blas.detail}`);
       console.log(`bf16       ${info.bf16.native ? 'native' : info.bf16.supported ? 'emulated (AVX-512)' : 'no'}`);
       console.log(`malloc     ${info.mallocTuned ? 'tuned' : 'default'}`);
+      const cache = info.cpuBufferCache;
+      console.log(`buffers    ${cache.installed ? `kept for reuse up to ${(cache.limitBytes / 2 ** 20).toFixed(0)} MiB (DIFF_PROMPT_CPU_CACHE_MB)` : 'not kept (DIFF_PROMPT_CPU_CACHE_MB=0)'}`);
       console.log(`sources    ${info.sourceHash.slice(0, 16)}`);
     });
 }

@@ -14,6 +14,7 @@
 
 #include <torch/cuda.h>
 
+#include "core/cpu_buffer_cache.h"
 #include "core/error.h"
 #include "source_hash.h"
 
@@ -108,6 +109,7 @@ void configureProcess() {
     // Keep big tensor buffers in the heap: glibc otherwise maps and unmaps them per step and
     // every step pays page faults on fresh memory (2-3.6x slower training steps).
     mallocTuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+    installCpuBufferCache();  // ... and keep them out of glibc's per-thread arenas (cpu_buffer_cache.h)
     int threads = cpusAvailable();
     if (const char* env = std::getenv("DIFF_PROMPT_THREADS")) {
       const long requested = std::strtol(env, nullptr, 10);
@@ -173,6 +175,7 @@ RuntimeInfo runtimeInfo() {
   info.bf16Native = cpuFlag("avx512_bf16") || cpuFlag("amx_bf16");
   info.bf16Supported = info.bf16Native || cpuFlag("avx512bw");
   info.mallocTuned = mallocTuned;
+  info.cpuBufferCache = cpuBufferCacheInfo();
   return info;
 }
 

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "core/cpu_buffer_cache.h"
+
 namespace diffprompt::runtime {
 
 struct BlasInfo {
@@ -29,9 +31,10 @@ struct RuntimeInfo {
   bool bf16Supported = false;  // the CPU runs bf16 kernels (AVX-512 BW or better)
   bool bf16Native = false;     // ... with native bf16 instructions (AVX512_BF16 or AMX)
   bool mallocTuned = false;
+  CpuBufferCacheInfo cpuBufferCache;
 };
 
-/** Once per process: mallopt against page faults, intra-op threads from the CPU count or
+/** Once per process: mallopt and the CPU buffer cache against page faults, intra-op threads from the CPU count or
  * DIFF_PROMPT_THREADS. Idempotent. */
 void configureProcess();
 

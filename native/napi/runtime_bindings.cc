@@ -1,4 +1,5 @@
-// runtimeInfo, setThreads, manualSeed, resolveDevice, externalMemory and setErrorClass for JavaScript.
+// runtimeInfo, setThreads, manualSeed, resolveDevice, externalMemory, releaseCpuBufferCache and
+// setErrorClass for JavaScript.
 #include <napi.h>
 
 #include "core/runtime.h"
@@ -35,6 +36,12 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     bf16.Set("native", runtime.bf16Native);
     result.Set("bf16", bf16);
     result.Set("mallocTuned", runtime.mallocTuned);
+    Napi::Object cache = Napi::Object::New(env);
+    cache.Set("installed", runtime.cpuBufferCache.installed);
+    cache.Set("limitBytes", static_cast<double>(runtime.cpuBufferCache.limitBytes));
+    cache.Set("cachedBytes", static_cast<double>(runtime.cpuBufferCache.cachedBytes));
+    cache.Set("reuses", static_cast<double>(runtime.cpuBufferCache.reuses));
+    result.Set("cpuBufferCache", cache);
     return result;
   });
 }
@@ -71,6 +78,12 @@ Napi::Value ExternalMemory(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(Napi::MemoryManagement::AdjustExternalMemory(info.Env(), 0)));
 }
 
+// releaseCpuBufferCache(): the freed tensor buffers kept for reuse go back to the system.
+Napi::Value ReleaseCpuBufferCache(const Napi::CallbackInfo& info) {
+  runtime::releaseCpuBufferCache();
+  return info.Env().Undefined();
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setErrorClass needs a constructor");
   addonState(info.Env()).errorClass = Napi::Persistent(info[0].As<Napi::Function>());
@@ -85,6 +98,7 @@ void exportRuntimeFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed, "manualSeed"));
   exports.Set("resolveDevice", Napi::Function::New(env, ResolveDevice, "resolveDevice"));
   exports.Set("externalMemory", Napi::Function::New(env, ExternalMemory, "externalMemory"));
+  exports.Set("releaseCpuBufferCache", Napi::Function::New(env, ReleaseCpuBufferCache, "releaseCpuBufferCache"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
 }
 

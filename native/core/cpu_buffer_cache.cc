@@ -1,0 +1,147 @@
+#include "core/cpu_buffer_cache.h"
+
+#include <unistd.h>
+
+#include <c10/core/CPUAllocator.h>
+#include <c10/core/impl/alloc_cpu.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace diffprompt::runtime {
+namespace {
+
+constexpr size_t kSmallestKept = 256 << 10;  // below this glibc's bins serve without page faults
+
+class CpuBufferCache final : public c10::Allocator {
+ public:
+  explicit CpuBufferCache(size_t limitBytes) : limitBytes_(limitBytes) {}
+
+  c10::DataPtr allocate(size_t bytes) const override {
+    void* data = bytes < kSmallestKept ? c10::alloc_cpu(bytes) : takeBig(bytes);
+    return {data, data, &releaseBuffer, c10::Device(c10::DeviceType::CPU)};
+  }
+
+  // oneDNN allocates its scratch through raw_allocate/raw_deallocate, which need this deleter.
+  c10::DeleterFnPtr raw_deleter() const override { return &releaseBuffer; }
+
+  CpuBufferCacheInfo info() {
+    std::lock_guard<std::mutex> guard(lock_);
+    return {true, limitBytes_, cachedBytes_, reuses_};
+  }
+
+  void releaseAll() const {
+    std::vector<void*> released;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      for (const auto& [size, data] : free_) {
+        capacity_.erase(data);
+        released.push_back(data);
+      }
+      free_.clear();
+      cachedBytes_ = 0;
+    }
+    for (void* data : released) c10::free_cpu(data);
+  }
+
+  /** Every buffer this allocator handed out comes back here: a kept size goes to the free list
+   * (the largest free buffers leave first when the limit would be passed), the rest to glibc. */
+  void give(void* data) {
+    if (data == nullptr) return;
+    std::vector<void*> released;
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      const auto found = capacity_.find(data);
+      if (found == capacity_.end()) {
+        released.push_back(data);  // a small buffer
+      } else if (found->second > limitBytes_) {
+        capacity_.erase(found);
+        released.push_back(data);
+      } else {
+        const size_t size = found->second;
+        while (cachedBytes_ + size > limitBytes_) {
+          const auto largest = std::prev(free_.end());
+          cachedBytes_ -= largest->first;
+          capacity_.erase(largest->second);
+          released.push_back(largest->second);
+          free_.erase(largest);
+        }
+        free_.emplace(size, data);
+        cachedBytes_ += size;
+      }
+    }
+    for (void* buffer : released) c10::free_cpu(buffer);
+  }
+
+ private:
+  static void releaseBuffer(void* data);
+
+  /** The smallest kept buffer of `bytes` to bytes·9/8, else a new one (after releasing every
+   * kept buffer, if the system has no memory left). */
+  void* takeBig(size_t bytes) const {
+    {
+      std::lock_guard<std::mutex> guard(lock_);
+      const auto fit = free_.lower_bound(bytes);
+      if (fit != free_.end() && fit->first <= bytes + bytes / 8) {
+        void* data = fit->second;
+        cachedBytes_ -= fit->first;
+        free_.erase(fit);
+        ++reuses_;
+        return data;
+      }
+    }
+    void* data = nullptr;
+    try {
+      data = c10::alloc_cpu(bytes);
+    } catch (const c10::Error&) {
+      releaseAll();
+      data = c10::alloc_cpu(bytes);
+    }
+    std::lock_guard<std::mutex> guard(lock_);
+    capacity_.emplace(data, bytes);
+    return data;
+  }
+
+  // Mutable: c10::Allocator::allocate is const.
+  const size_t limitBytes_;
+  mutable std::mutex lock_;
+  mutable std::unordered_map<void*, size_t> capacity_;  // every big buffer out or kept → its size
+  mutable std::multimap<size_t, void*> free_;           // kept buffers by size
+  mutable size_t cachedBytes_ = 0;
+  mutable uint64_t reuses_ = 0;
+};
+
+// Never destroyed: tensors may be freed during static destruction at exit.
+CpuBufferCache* installed = nullptr;
+
+void CpuBufferCache::releaseBuffer(void* data) { installed->give(data); }
+
+size_t limitFromEnvironment() {
+  if (const char* env = std::getenv("DIFF_PROMPT_CPU_CACHE_MB")) {
+    char* end = nullptr;
+    const unsigned long long megabytes = std::strtoull(env, &end, 10);
+    if (end != env && *end == '\0') return static_cast<size_t>(megabytes) << 20;
+  }
+  return static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 4;
+}
+
+}  // namespace
+
+void installCpuBufferCache() {
+  const size_t limit = limitFromEnvironment();
+  if (limit == 0) return;
+  installed = new CpuBufferCache(limit);
+  // Priority 1: above the default allocator libtorch registers at load (priority 0).
+  c10::SetCPUAllocator(installed, /*priority=*/1);
+}
+
+CpuBufferCacheInfo cpuBufferCacheInfo() { return installed ? installed->info() : CpuBufferCacheInfo{}; }
+
+void releaseCpuBufferCache() {
+  if (installed) installed->releaseAll();
+}
+
+}  // namespace diffprompt::runtime
