@@ -1,6 +1,6 @@
 // Calls on one native handle run one at a time, in the order they were made: firing 100 calls
-// at once neither overlaps nor reorders them. (Natively each model runs its jobs on a thread of
-// its own; this queue keeps the order and keeps waiting jobs off libuv's thread pool.)
+// at once neither overlaps nor reorders them. (Natively every job runs on one compute thread;
+// this queue keeps each handle's order and keeps waiting jobs off libuv's thread pool.)
 
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();

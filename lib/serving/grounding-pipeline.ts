@@ -1,5 +1,5 @@
 // Serving a grounding model: an image and an expression in, ranked boxes in the input image's
-// pixels out. Every call is an async native job on the model's own thread, so calls from many
+// pixels out. Every call is an async native job on the compute thread, so calls from many
 // requests at once are safe (they run one after another, in arrival order) and never block the
 // event loop.
 import { assembleBatch, prepareSample, resolveBatchOptions, type ResolvedBatchOptions } from '../data/batching';

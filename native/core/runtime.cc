@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <malloc.h>
+#include <omp.h>
 #include <sched.h>
 
 #include <atomic>
@@ -133,8 +134,12 @@ void setThreads(int64_t n) {
     std::lock_guard<std::mutex> guard(originLock);
     threadsOrigin = "option";
   }
-  at::set_num_threads(static_cast<int>(n));
-  threadEpoch++;
+  threadEpoch++;  // the compute thread applies it before its next job; this thread stays serial
+}
+
+void keepCallingThreadSerial() {
+  at::get_num_threads();  // ATen's lazy per-thread set-up first: on a first parallel op it would reset the count below
+  omp_set_num_threads(1);
 }
 
 void enterJobThread() {

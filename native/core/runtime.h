@@ -41,6 +41,12 @@ void configureProcess();
 /** Sets the intra-op thread count for every later job. Throws ERR_CONFIG outside 1..1024. */
 void setThreads(int64_t n);
 
+/** On each JavaScript thread, once: that thread runs no OpenMP parallel region (it builds models
+ * synchronously; their weight init would otherwise start an OpenMP team of its own there). Beside
+ * the compute thread's team, any second team makes libgomp manage more threads than there are
+ * CPUs, and then it puts its workers to sleep between regions instead of spinning. */
+void keepCallingThreadSerial();
+
 /** Call at the start of every job on a worker thread: applies the current thread count to
  * this thread's OpenMP settings (which OpenBLAS reads), once per change. */
 void enterJobThread();

@@ -30,6 +30,7 @@ constexpr size_t kMarkerPrefix = sizeof("diff-prompt-source-hash=") - 1;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   runtime::configureProcess();
+  runtime::keepCallingThreadSerial();
   auto* state = new AddonState();
   env.SetInstanceData(state);
 

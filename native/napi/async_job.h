@@ -1,7 +1,7 @@
-// Tensor work never runs on the event loop: a job is queued on libuv's thread pool and settles a
-// Promise. A model's jobs run on that model's own JobThread, one at a time (lib/ also queues them
-// in call order); jobs of different models run in parallel. A job may be cancelled
-// between steps (CancelFlag, fed by an AbortSignal) and may report progress (onProgress).
+// Tensor work never runs on the event loop: a job is queued on libuv's thread pool, which hands
+// it to the process's one compute thread (job_thread.h) and settles a Promise. Jobs run one at a
+// time (lib/ also queues each model's in call order). A job may be cancelled between steps
+// (CancelFlag, fed by an AbortSignal) and may report progress (onProgress).
 #pragma once
 
 #include <napi.h>
@@ -61,36 +61,31 @@ class PromiseJob final : public Napi::AsyncWorker {
   using Work = std::function<Result(JobContext&)>;
   using ToJs = std::function<Napi::Value(Napi::Env, Result&)>;
 
-  /** Queues `work`, to run on `thread` (a model's), or on the pool thread itself when null. */
-  static Napi::Promise start(Napi::Env env, std::shared_ptr<JobThread> thread, Work work, ToJs toJs,
-                             Napi::Value cancelFlag = Napi::Value(), Napi::Value onProgress = Napi::Value()) {
-    auto* job = new PromiseJob(env, std::move(thread), std::move(work), std::move(toJs), cancelFlag, onProgress);
+  /** Queues `work` for the compute thread. */
+  static Napi::Promise start(Napi::Env env, Work work, ToJs toJs, Napi::Value cancelFlag = Napi::Value(), Napi::Value onProgress = Napi::Value()) {
+    auto* job = new PromiseJob(env, std::move(work), std::move(toJs), cancelFlag, onProgress);
     Napi::Promise promise = job->deferred_.Promise();
     job->Queue();
     return promise;
   }
 
  private:
-  PromiseJob(Napi::Env env, std::shared_ptr<JobThread> thread, Work work, ToJs toJs, Napi::Value cancelFlag,
-             Napi::Value onProgress)
+  PromiseJob(Napi::Env env, Work work, ToJs toJs, Napi::Value cancelFlag, Napi::Value onProgress)
       : Napi::AsyncWorker(env, "diff-prompt:job"),
         deferred_(Napi::Promise::Deferred::New(env)),
-        thread_(std::move(thread)),
         work_(std::move(work)),
         toJs_(std::move(toJs)),
         context_(env, cancelFlag, onProgress) {}
 
   void Execute() override {
-    const auto body = [this] {
+    computeThread().run([this] {
       try {
         runtime::enterJobThread();
         result_.emplace(work_(context_));
       } catch (...) {
         error_ = captureCurrentException();
       }
-    };
-    if (thread_) thread_->run(body);
-    else body();
+    });
   }
 
   void OnOK() override {
@@ -118,7 +113,6 @@ class PromiseJob final : public Napi::AsyncWorker {
   }
 
   Napi::Promise::Deferred deferred_;
-  std::shared_ptr<JobThread> thread_;
   Work work_;
   ToJs toJs_;
   NapiJobContext context_;

@@ -17,7 +17,7 @@ Napi::Value ReadSafetensors(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     const std::string path = expectString(info, 0, "path");
     return PromiseJob<safetensors::File>::start(
-        info.Env(), nullptr, [path](JobContext&) { return safetensors::read(path); },
+        info.Env(), [path](JobContext&) { return safetensors::read(path); },
         [](Napi::Env env, safetensors::File& file) -> Napi::Value {
           Napi::Object result = Napi::Object::New(env);
           Napi::Array names = Napi::Array::New(env, file.tensors.size());
@@ -52,7 +52,7 @@ Napi::Value WriteSafetensors(const Napi::CallbackInfo& info) {
     }
     safetensors::Metadata metadata = metadataFromJs(env, info[2]);
     return PromiseJob<bool>::start(
-        env, nullptr, [path, tensors, metadata](JobContext&) {
+        env, [path, tensors, metadata](JobContext&) {
           safetensors::write(path, tensors, metadata);
           return true;
         },
@@ -68,7 +68,7 @@ Napi::Value WriteFileAtomically(const Napi::CallbackInfo& info) {
     const Napi::TypedArray view = info[1].As<Napi::TypedArray>();
     auto bytes = std::make_shared<std::string>(static_cast<const char*>(view.ArrayBuffer().Data()) + view.ByteOffset(), view.ByteLength());
     return PromiseJob<bool>::start(
-        info.Env(), nullptr, [path, bytes](JobContext&) {
+        info.Env(), [path, bytes](JobContext&) {
           safetensors::writeFileAtomically(path, {*bytes});
           return true;
         },

@@ -20,7 +20,7 @@ Napi::Value DiffusionSchedule(const Napi::CallbackInfo& info) {
     struct Tables {
       at::Tensor betas, alphasCumprod, timesteps;
     };
-    return PromiseJob<Tables>::start(info.Env(), nullptr,
+    return PromiseJob<Tables>::start(info.Env(),
         [=](JobContext&) {
           const GaussianDiffusion diffusion(betaScheduleFromName(name), steps, respacedTimesteps(respacing, steps));
           return Tables{diffusion.betas(), diffusion.alphasCumprod(), at::tensor(diffusion.timestepMap(), at::kLong)};

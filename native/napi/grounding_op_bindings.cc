@@ -34,7 +34,7 @@ Napi::Value SigmoidFocalLoss(const Napi::CallbackInfo& info) {
     expectShape(targets, std::vector<int64_t>(logits.sizes().begin(), logits.sizes().end()), "targets");
     const double alpha = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : 0.25;
     const double gamma = info[3].IsNumber() ? info[3].As<Napi::Number>().DoubleValue() : 2.0;
-    return PromiseJob<at::Tensor>::start(info.Env(), nullptr, [=](JobContext&) { return sigmoidFocalLoss(logits, targets, alpha, gamma); }, wrapTensor);
+    return PromiseJob<at::Tensor>::start(info.Env(), [=](JobContext&) { return sigmoidFocalLoss(logits, targets, alpha, gamma); }, wrapTensor);
   });
 }
 
@@ -45,7 +45,7 @@ Napi::Value BoxOverlap(const Napi::CallbackInfo& info) {
     expectShape(b, std::vector<int64_t>(a.sizes().begin(), a.sizes().end()), "b");
     const std::string criterion = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "iou";
     if (criterion != "iou" && criterion != "giou") throwJs(info.Env(), ErrorCode::Config, "criterion must be 'iou' or 'giou'");
-    return PromiseJob<at::Tensor>::start(info.Env(), nullptr,
+    return PromiseJob<at::Tensor>::start(info.Env(),
         [=](JobContext&) { return criterion == "iou" ? pairedIou(a, b) : pairedGiou(a, b); }, wrapTensor);
   });
 }
@@ -56,7 +56,7 @@ Napi::Value NonMaximumSuppression(const Napi::CallbackInfo& info) {
     const at::Tensor boxes = boxesOf(info[0], "boxes");
     expectShape(boxes, {-1, 4}, "boxes");
     const double iou = info[1].IsNumber() ? info[1].As<Napi::Number>().DoubleValue() : 0.6;
-    return PromiseJob<at::Tensor>::start(info.Env(), nullptr, [=](JobContext&) { return nonMaximumSuppression(boxes.contiguous(), iou); }, wrapTensor);
+    return PromiseJob<at::Tensor>::start(info.Env(), [=](JobContext&) { return nonMaximumSuppression(boxes.contiguous(), iou); }, wrapTensor);
   });
 }
 
@@ -77,7 +77,7 @@ Napi::Value AtssAssign(const Napi::CallbackInfo& info) {
     const at::Tensor boxes = boxesOf(info[1], "boxes");
     expectShape(boxes, {-1, 4}, "boxes");
     using Result = std::pair<Assignment, at::Tensor>;
-    return PromiseJob<Result>::start(info.Env(), nullptr,
+    return PromiseJob<Result>::start(info.Env(),
         [=](JobContext&) {
           const LocationGrid grid = locationGrid(config);
           return Result{atssAssign(grid, boxes, config.anchorScale, config.atssTopK), grid.centers};
@@ -121,7 +121,7 @@ Napi::Value DecodeBoxes(const Napi::CallbackInfo& info) {
     for (const int64_t size : options.levelSizes) covered += size;
     if (!options.levelSizes.empty() && covered != locations) throwJs(info.Env(), ErrorCode::Shape, "levelSizes must add up to the locations of the head outputs");
     using Ranked = std::vector<RankedBoxes>;
-    return PromiseJob<Ranked>::start(info.Env(), nullptr,
+    return PromiseJob<Ranked>::start(info.Env(),
         [=](JobContext&) { return decodeBoxes(output, positive, mask, imageSize, options); },
         [](Napi::Env env, Ranked& ranked) -> Napi::Value {
           Napi::Array list = Napi::Array::New(env, ranked.size());

@@ -45,4 +45,10 @@ void JobThread::loop() {
   }
 }
 
+JobThread& computeThread() {
+  // Never destroyed: a job may still be queued while the process exits.
+  static JobThread* thread = new JobThread();
+  return *thread;
+}
+
 }  // namespace diffprompt::napi

@@ -1,7 +1,15 @@
-// One OS thread per model that runs all of that model's jobs. libuv's pool would hop a model
-// between its threads, and each hop costs: a fresh OpenMP team and caches, and glibc's malloc
-// arena of that thread, so memory from every arena stays resident. Measured on the Mask-VAE
-// train step: on the pool 330 ms and 1.6 GB peak RSS; on one thread 285 ms and 0.64 GB.
+// The one OS thread that runs every job of the process, one at a time, in the order they arrive.
+//
+// libuv's pool would hop a model between its threads, and each hop costs: a fresh OpenMP team and
+// caches, and glibc's malloc arena of that thread, so memory from every arena stays resident
+// (Mask-VAE train step: on the pool 330 ms and 1.6 GB peak RSS; on one thread 285 ms and 0.64 GB).
+// One thread per model was better, but each such thread keeps an OpenMP team of its own, and once
+// libgomp manages more threads than there are CPUs it stops spinning between parallel regions and
+// puts its workers to sleep on a futex instead: every region of a small op then pays a wake-up
+// (DDIM-25 tiny at batch 8 with a model thread beside the tensor ops: 1.24x PyTorch's time, a fifth
+// of it in the kernel). With one thread there is one team, as in a Python process. Jobs of
+// different models no longer overlap, but each already uses every core through its intra-op
+// threads.
 #pragma once
 
 #include <condition_variable>
@@ -19,7 +27,7 @@ class JobThread {
   JobThread(const JobThread&) = delete;
   JobThread& operator=(const JobThread&) = delete;
 
-  /** Runs `task` on this thread and waits for it; `task` must not throw. */
+  /** Runs `task` on this thread and waits for it; `task` must not throw nor call run(). */
   void run(const std::function<void()>& task);
 
  private:
@@ -31,5 +39,8 @@ class JobThread {
   bool stopping_ = false;
   std::thread thread_;
 };
+
+/** The process's job thread (shared by every addon instance, also those in worker threads). */
+JobThread& computeThread();
 
 }  // namespace diffprompt::napi

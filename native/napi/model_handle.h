@@ -16,7 +16,6 @@
 #include "napi/addon_state.h"
 #include "napi/async_job.h"
 #include "napi/error_mapping.h"
-#include "napi/job_thread.h"
 #include "napi/js_convert.h"
 #include "napi/tensor_handle.h"
 
@@ -92,7 +91,7 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
     return model_;
   }
 
-  /** Runs `work(model, job)` on this model's own thread. A job keeps the model alive even if
+  /** Runs `work(model, job)` on the compute thread. A job keeps the model alive even if
    * the handle is disposed meanwhile. */
   template <typename Result>
   Napi::Promise job(Napi::Env env, std::function<Result(Model&, JobContext&)> work,
@@ -100,7 +99,7 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
                     Napi::Value onProgress = Napi::Value()) {
     std::shared_ptr<Model> model = live(env);
     return PromiseJob<Result>::start(
-        env, thread_, [model, work = std::move(work)](JobContext& context) { return work(*model, context); },
+        env, [model, work = std::move(work)](JobContext& context) { return work(*model, context); },
         std::move(toJs), cancelFlag, onProgress);
   }
 
@@ -239,7 +238,6 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
   }
 
   std::shared_ptr<Model> model_;
-  std::shared_ptr<JobThread> thread_ = std::make_shared<JobThread>();
   int64_t reportedBytes_ = 0;
   napi_env env_ = nullptr;
 };

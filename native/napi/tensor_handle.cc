@@ -146,7 +146,7 @@ Napi::Value TensorHandle::Data(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&] {
     at::Tensor tensor = live(info.Env());
     return PromiseJob<at::Tensor>::start(
-        info.Env(), nullptr,
+        info.Env(),
         [tensor](JobContext&) {
           at::Tensor copy = tensor.to(at::kCPU).contiguous();
           if (copy.data_ptr() == tensor.data_ptr()) copy = copy.clone();
@@ -169,7 +169,7 @@ Napi::Value TensorHandle::To(const Napi::CallbackInfo& info) {
     at::Tensor tensor = live(info.Env());
     const torch::Device device = runtime::resolveDevice(expectString(info, 0, "device"));
     return PromiseJob<at::Tensor>::start(
-        info.Env(), nullptr, [tensor, device](JobContext&) { return tensor.to(device); },
+        info.Env(), [tensor, device](JobContext&) { return tensor.to(device); },
         [](Napi::Env env, at::Tensor& result) -> Napi::Value { return wrap(env, result); });
   });
 }
@@ -179,7 +179,7 @@ Napi::Value TensorHandle::Matmul(const Napi::CallbackInfo& info) {
     at::Tensor left = live(info.Env());
     at::Tensor right = unwrap(info[0], "matmul's argument");
     return PromiseJob<at::Tensor>::start(
-        info.Env(), nullptr, [left, right](JobContext&) { return at::matmul(left, right); },
+        info.Env(), [left, right](JobContext&) { return at::matmul(left, right); },
         [](Napi::Env env, at::Tensor& result) -> Napi::Value { return wrap(env, result); });
   });
 }
@@ -189,7 +189,7 @@ Napi::Value TensorHandle::Add(const Napi::CallbackInfo& info) {
     at::Tensor left = live(info.Env());
     at::Tensor right = unwrap(info[0], "add's argument");
     return PromiseJob<at::Tensor>::start(
-        info.Env(), nullptr, [left, right](JobContext&) { return at::add(left, right); },
+        info.Env(), [left, right](JobContext&) { return at::add(left, right); },
         [](Napi::Env env, at::Tensor& result) -> Napi::Value { return wrap(env, result); });
   });
 }
