@@ -8,9 +8,17 @@ import { Tensor } from '../lib/tensor';
 
 const test = suite('runtime');
 
-function infoInChild(env: Record<string, string>): ReturnType<typeof runtimeInfo> {
-  const script = `require('tsx/cjs'); const { runtimeInfo } = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'runtime.ts'))}); console.log(JSON.stringify(runtimeInfo()));`;
+const LIB = path.join(__dirname, '..', 'lib');
+
+/** Runs `body` (CommonJS, with runtimeInfo and Tensor in scope, awaits allowed) in a fresh
+ * process with `env`; returns what it prints as JSON. */
+function inChild<T>(env: Record<string, string>, body: string): T {
+  const script = `require('tsx/cjs'); const { runtimeInfo } = require(${JSON.stringify(path.join(LIB, 'runtime.ts'))}); const { Tensor } = require(${JSON.stringify(path.join(LIB, 'tensor.ts'))}); (async () => { ${body} })();`;
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+}
+
+function infoInChild(env: Record<string, string>): ReturnType<typeof runtimeInfo> {
+  return inChild<ReturnType<typeof runtimeInfo>>(env, 'console.log(JSON.stringify(runtimeInfo()));');
 }
 
 test('reports torch, CUDA with a reason, BLAS, bf16, malloc tuning and the source hash', () => {
@@ -68,6 +76,19 @@ test('DIFF_PROMPT_CPU_CACHE_MB sets the limit, and 0 leaves the allocator of lib
   const limited = infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '64' }).cpuBufferCache;
   assert.equal([limited.installed, limited.limitBytes], [true, 64 * 2 ** 20]);
   assert.is(infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '0' }).cpuBufferCache.installed, false);
+});
+
+test('past the limit the largest kept buffers go back to the system first', () => {
+  // Two products of 768 KiB and 800 KiB freed under a 1 MiB limit: only the second stays.
+  const kept = inChild<ReturnType<typeof runtimeInfo>['cpuBufferCache']>(
+    { DIFF_PROMPT_CPU_CACHE_MB: '1' },
+    `const a = Tensor.from(new Float32Array(512 * 512), [512, 512]);
+     const p = await a.matmul(Tensor.from(new Float32Array(512 * 384), [512, 384]));
+     const q = await a.matmul(Tensor.from(new Float32Array(512 * 400), [512, 400]));
+     p.dispose(); q.dispose();
+     console.log(JSON.stringify(runtimeInfo().cpuBufferCache));`,
+  );
+  assert.is(kept.cachedBytes, 512 * 400 * 4);
 });
 
 test.run();

@@ -51,29 +51,29 @@ class CpuBufferCache final : public c10::Allocator {
    * (the largest free buffers leave first when the limit would be passed), the rest to glibc. */
   void give(void* data) {
     if (data == nullptr) return;
-    std::vector<void*> released;
+    bool kept = false;
+    std::vector<void*> evicted;  // allocates only when the limit is reached
     {
       std::lock_guard<std::mutex> guard(lock_);
       const auto found = capacity_.find(data);
-      if (found == capacity_.end()) {
-        released.push_back(data);  // a small buffer
-      } else if (found->second > limitBytes_) {
-        capacity_.erase(found);
-        released.push_back(data);
-      } else {
+      if (found != capacity_.end() && found->second <= limitBytes_) {
         const size_t size = found->second;
         while (cachedBytes_ + size > limitBytes_) {
           const auto largest = std::prev(free_.end());
           cachedBytes_ -= largest->first;
           capacity_.erase(largest->second);
-          released.push_back(largest->second);
+          evicted.push_back(largest->second);
           free_.erase(largest);
         }
         free_.emplace(size, data);
         cachedBytes_ += size;
+        kept = true;
+      } else if (found != capacity_.end()) {
+        capacity_.erase(found);  // bigger than the whole limit
       }
     }
-    for (void* buffer : released) c10::free_cpu(buffer);
+    if (!kept) c10::free_cpu(data);
+    for (void* buffer : evicted) c10::free_cpu(buffer);
   }
 
  private:
