@@ -79,13 +79,13 @@ class CpuBufferCache final : public c10::Allocator {
  private:
   static void releaseBuffer(void* data);
 
-  /** The smallest kept buffer of `bytes` to bytes·9/8, else a new one (after releasing every
+  /** The smallest kept buffer of `bytes` to 2·bytes, else a new one (after releasing every
    * kept buffer, if the system has no memory left). */
   void* takeBig(size_t bytes) const {
     {
       std::lock_guard<std::mutex> guard(lock_);
       const auto fit = free_.lower_bound(bytes);
-      if (fit != free_.end() && fit->first <= bytes + bytes / 8) {
+      if (fit != free_.end() && fit->first <= 2 * bytes) {
         void* data = fit->second;
         cachedBytes_ -= fit->first;
         free_.erase(fit);
