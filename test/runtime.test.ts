@@ -78,6 +78,13 @@ test('DIFF_PROMPT_CPU_CACHE_MB sets the limit, and 0 leaves the allocator of lib
   assert.is(infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '0' }).cpuBufferCache.installed, false);
 });
 
+test('a DIFF_PROMPT_CPU_CACHE_MB that is not a whole number of MiB is reported, not silently replaced', () => {
+  const cache = infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '2G' }).cpuBufferCache;
+  assert.ok(cache.installed);
+  assert.match(cache.limitOrigin, /DIFF_PROMPT_CPU_CACHE_MB='2G' is not a whole number of MiB/);
+  assert.is(infoInChild({ DIFF_PROMPT_CPU_CACHE_MB: '64' }).cpuBufferCache.limitOrigin, 'DIFF_PROMPT_CPU_CACHE_MB');
+});
+
 test('past the limit the largest kept buffers go back to the system first', () => {
   // Two products of 768 KiB and 800 KiB freed under a 1 MiB limit: only the second stays.
   const kept = inChild<ReturnType<typeof runtimeInfo>['cpuBufferCache']>(

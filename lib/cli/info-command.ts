@@ -20,7 +20,7 @@ export function registerInfoCommand(program: Command): void {
       console.log(`bf16       ${info.bf16.native ? 'native' : info.bf16.supported ? 'emulated (AVX-512)' : 'no'}`);
       console.log(`malloc     ${info.mallocTuned ? 'tuned' : 'default'}`);
       const cache = info.cpuBufferCache;
-      console.log(`buffers    ${cache.installed ? `kept for reuse up to ${(cache.limitBytes / 2 ** 20).toFixed(0)} MiB (DIFF_PROMPT_CPU_CACHE_MB)` : 'not kept (DIFF_PROMPT_CPU_CACHE_MB=0)'}`);
+      console.log(`buffers    ${cache.installed ? `kept for reuse up to ${(cache.limitBytes / 2 ** 20).toFixed(0)} MiB (${cache.limitOrigin})` : 'not kept (DIFF_PROMPT_CPU_CACHE_MB=0)'}`);
       console.log(`sources    ${info.sourceHash.slice(0, 16)}`);
     });
 }

@@ -5,7 +5,9 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
 
+#include <cctype>
 #include <cstdlib>
+#include <string>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -18,7 +20,7 @@ constexpr size_t kSmallestKept = 256 << 10;  // below this glibc's bins serve wi
 
 class CpuBufferCache final : public c10::Allocator {
  public:
-  explicit CpuBufferCache(size_t limitBytes) : limitBytes_(limitBytes) {}
+  CpuBufferCache(size_t limitBytes, std::string limitOrigin) : limitBytes_(limitBytes), limitOrigin_(std::move(limitOrigin)) {}
 
   c10::DataPtr allocate(size_t bytes) const override {
     void* data = bytes < kSmallestKept ? c10::alloc_cpu(bytes) : takeBig(bytes);
@@ -30,7 +32,7 @@ class CpuBufferCache final : public c10::Allocator {
 
   CpuBufferCacheInfo info() {
     std::lock_guard<std::mutex> guard(lock_);
-    return {true, limitBytes_, cachedBytes_, reuses_};
+    return {true, limitBytes_, limitOrigin_, cachedBytes_, reuses_};
   }
 
   void releaseAll() const {
@@ -107,6 +109,7 @@ class CpuBufferCache final : public c10::Allocator {
 
   // Mutable: c10::Allocator::allocate is const.
   const size_t limitBytes_;
+  const std::string limitOrigin_;
   mutable std::mutex lock_;
   mutable std::unordered_map<void*, size_t> capacity_;  // every big buffer out or kept → its size
   mutable std::multimap<size_t, void*> free_;           // kept buffers by size
@@ -119,21 +122,28 @@ CpuBufferCache* installed = nullptr;
 
 void CpuBufferCache::releaseBuffer(void* data) { installed->give(data); }
 
-size_t limitFromEnvironment() {
-  if (const char* env = std::getenv("DIFF_PROMPT_CPU_CACHE_MB")) {
+struct Limit {
+  size_t bytes;
+  std::string origin;
+};
+
+Limit limitFromEnvironment() {
+  std::string origin = "physical memory / 4";
+  if (const char* env = std::getenv("DIFF_PROMPT_CPU_CACHE_MB"); env && *env) {
     char* end = nullptr;
     const unsigned long long megabytes = std::strtoull(env, &end, 10);
-    if (end != env && *end == '\0') return static_cast<size_t>(megabytes) << 20;
+    if (std::isdigit(static_cast<unsigned char>(*env)) && *end == '\0') return {static_cast<size_t>(megabytes) << 20, "DIFF_PROMPT_CPU_CACHE_MB"};
+    origin += " (DIFF_PROMPT_CPU_CACHE_MB='" + std::string(env) + "' is not a whole number of MiB)";
   }
-  return static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 4;
+  return {static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE)) / 4, origin};
 }
 
 }  // namespace
 
 void installCpuBufferCache() {
-  const size_t limit = limitFromEnvironment();
-  if (limit == 0) return;
-  installed = new CpuBufferCache(limit);
+  Limit limit = limitFromEnvironment();
+  if (limit.bytes == 0) return;
+  installed = new CpuBufferCache(limit.bytes, std::move(limit.origin));
   // Priority 1: above the default allocator libtorch registers at load (priority 0).
   c10::SetCPUAllocator(installed, /*priority=*/1);
 }

@@ -12,18 +12,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace diffprompt::runtime {
 
 struct CpuBufferCacheInfo {
   bool installed = false;   // false when DIFF_PROMPT_CPU_CACHE_MB=0
   size_t limitBytes = 0;    // the most free bytes kept
+  std::string limitOrigin;  // "DIFF_PROMPT_CPU_CACHE_MB", or "physical memory / 4" (with why the variable was not read)
   size_t cachedBytes = 0;   // free bytes kept now
   uint64_t reuses = 0;      // allocations served from kept buffers since load
 };
 
 /** Once per process (from configureProcess): installs the cache as libtorch's CPU allocator with
- * its limit from DIFF_PROMPT_CPU_CACHE_MB, or a quarter of physical memory. */
+ * its limit from DIFF_PROMPT_CPU_CACHE_MB (whole MiB), or a quarter of physical memory. */
 void installCpuBufferCache();
 
 CpuBufferCacheInfo cpuBufferCacheInfo();

@@ -47,8 +47,9 @@ void setThreads(int64_t n);
  * CPUs, and then it puts its workers to sleep between regions instead of spinning. */
 void keepCallingThreadSerial();
 
-/** Call at the start of every job on a worker thread: applies the current thread count to
- * this thread's OpenMP settings (which OpenBLAS reads), once per change. */
+/** Call at the start of every job on the compute thread: applies the current thread count to
+ * ATen and this thread's OpenMP settings (which OpenBLAS reads), once per change. The only place
+ * that sets it. */
 void enterJobThread();
 
 RuntimeInfo runtimeInfo();

@@ -1,17 +1,10 @@
 #include "napi/job_thread.h"
 
+#include <thread>
+
 namespace diffprompt::napi {
 
-JobThread::JobThread() : thread_([this] { loop(); }) {}
-
-JobThread::~JobThread() {
-  {
-    std::lock_guard<std::mutex> guard(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
+JobThread::JobThread() { std::thread([this] { loop(); }).detach(); }
 
 void JobThread::run(const std::function<void()>& task) {
   std::mutex doneMutex;
@@ -36,8 +29,7 @@ void JobThread::loop() {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> guard(mutex_);
-      wake_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
+      wake_.wait(guard, [this] { return !queue_.empty(); });
       task = std::move(queue_.front());
       queue_.pop_front();
     }

@@ -16,14 +16,11 @@
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <thread>
 
 namespace diffprompt::napi {
 
 class JobThread {
  public:
-  JobThread();
-  ~JobThread();
   JobThread(const JobThread&) = delete;
   JobThread& operator=(const JobThread&) = delete;
 
@@ -31,13 +28,13 @@ class JobThread {
   void run(const std::function<void()>& task);
 
  private:
-  void loop();
+  JobThread();  // only computeThread() makes one, and it lives until the process exits
+  friend JobThread& computeThread();
+  [[noreturn]] void loop();
 
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 /** The process's job thread (shared by every addon instance, also those in worker threads). */

@@ -39,6 +39,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     Napi::Object cache = Napi::Object::New(env);
     cache.Set("installed", runtime.cpuBufferCache.installed);
     cache.Set("limitBytes", static_cast<double>(runtime.cpuBufferCache.limitBytes));
+    cache.Set("limitOrigin", runtime.cpuBufferCache.limitOrigin);
     cache.Set("cachedBytes", static_cast<double>(runtime.cpuBufferCache.cachedBytes));
     cache.Set("reuses", static_cast<double>(runtime.cpuBufferCache.reuses));
     result.Set("cpuBufferCache", cache);
