@@ -88,3 +88,19 @@ export type { EvaluateGeneratorOptions, GeneratorEvaluation } from './eval/evalu
 export { sampleSeed } from './data/sample-seed';
 export { PROMPT_GENERATOR_PRESETS, promptGeneratorPreset } from './config/prompt-generator-config';
 export type { PromptGeneratorConfig, PromptGeneratorConfigInput } from './config/prompt-generator-config';
+
+// Stage 3: Diff-Prompt, the baselines on the same frozen backbone, tuning and the comparison.
+export { DiffPrompt } from './models/diff-prompt';
+export type { DiffPromptLosses, DiffPromptPartDirs, DiffPromptParts } from './models/diff-prompt';
+export { DIFF_PROMPT_PRESETS, diffPromptPreset } from './config/diff-prompt-config';
+export type { DiffPromptConfig, DiffPromptConfigInput, DiffPromptPresetName } from './config/diff-prompt-config';
+export type { PromptMethod } from './models/prompt-method';
+export { BASELINE_LEARNING_RATES, BaselineMethod, PROMPT_METHODS, buildPromptMethod, isPromptMethod, methodLearningRate } from './models/prompt-methods';
+export type { MethodSettings, PromptMethodName } from './models/prompt-methods';
+export { tunePrompts } from './stages/tune-prompts';
+export type { Tunable, TuneProgress, TunePromptsOptions, TunePromptsResult } from './stages/tune-prompts';
+export { COMPARISON_SPLITS, compareMethods, meanStd } from './stages/compare-methods';
+export type { CompareOptions, CompareProgress, ComparisonRow, ComparisonSplit, MeanStd, SplitScores } from './stages/compare-methods';
+export { comparisonMarkdown, writeComparisonReport } from './report/comparison-report';
+export type { ComparisonReportFiles } from './report/comparison-report';
+export { SHIPPED_PART_NAMES, shippedPart, shippedParts } from './io/shipped-parts';

@@ -11,7 +11,7 @@ import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
 import { compareMethods, meanStd } from '../lib/stages/compare-methods';
-import { buildPromptMethod, PROMPT_METHODS, type PromptMethodName } from '../lib/stages/prompt-methods';
+import { buildPromptMethod, PROMPT_METHODS, type PromptMethodName } from '../lib/models/prompt-methods';
 import { tunePrompts } from '../lib/stages/tune-prompts';
 import { comparisonMarkdown } from '../lib/report/comparison-report';
 import { groundingBatch, SMALL_GROUNDING } from './support/grounding-fixtures';

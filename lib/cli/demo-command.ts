@@ -19,18 +19,19 @@ import { evaluateGenerator } from '../eval/evaluate-generator';
 import { evaluateGrounding } from '../eval/evaluate-grounding';
 import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { DiffPromptPartDirs } from '../models/diff-prompt';
+import type { PromptMethod } from '../models/prompt-method';
+import type { PromptMethodName } from '../models/prompt-methods';
 import { GroundingModel } from '../models/grounding-model';
 import { MaskVae } from '../models/mask-vae';
-import { packageRoot } from '../native';
+import { shippedParts } from '../io/shipped-parts';
 import { comparisonMarkdown, writeComparisonReport } from '../report/comparison-report';
 import { runtimeInfo } from '../runtime';
 import { compareMethods, type ComparisonRow } from '../stages/compare-methods';
-import type { PromptMethodName, TunableGrounding } from '../stages/prompt-methods';
 import { drawGeneratorTrajectories, generatorLine, withTrainedGenerator } from './generator-command';
 import { recallLine } from './grounding-command';
 import { integer } from './parse-flags';
 import { ProgressBar } from './progress-bar';
-import { stage3Data } from './stage3-command';
+import { tuningData } from './tune-command';
 import { drawReconstructions } from './vae-command';
 
 /** Diff-Prompt and the baselines the demo compares (compare --methods all runs the rest). */
@@ -41,11 +42,6 @@ interface DemoOptions {
   steps: string;
   evalCount: string;
   fromScratch?: boolean;
-}
-
-function shippedDirs(): DiffPromptPartDirs {
-  const root = path.join(packageRoot, 'pretrained');
-  return { backbone: path.join(root, 'grounding-tiny'), vae: path.join(root, 'mask-vae-tiny'), generator: path.join(root, 'generator-tiny') };
 }
 
 /** --from-scratch: each stage by its own command (same process flags), on smaller budgets. */
@@ -94,7 +90,7 @@ async function showGenerator(dirs: DiffPromptPartDirs, out: string, lines: strin
 }
 
 /** Top-1 boxes of a tuned method on held-out target expressions (true box green, prediction red). */
-async function drawPredictions(method: TunableGrounding, file: string): Promise<void> {
+async function drawPredictions(method: PromptMethod, file: string): Promise<void> {
   const size = Number(method.batchOptions().size);
   const samples = Array.from({ length: 8 }, (_, i) => worldSample({ seed: 7, split: 'testB', family: 'target', count: 8, size }, i));
   const ranked = await method.predict(await makeBatch(samples, method.batchOptions()), { topK: 1 });
@@ -110,7 +106,7 @@ function reportMarkdown(lines: readonly string[], rows: readonly ComparisonRow[]
     '',
     `## Stage 3: prompt methods on the frozen backbone (${steps} steps each, one seed, ${evalCount} target expressions per split)`,
     '',
-    'R@k and UB in percent at IoU ≥ 0.5. These are quick budgets: `diff-prompt compare` gives the figures worth quoting.',
+    'R@k and UB in percent at GIoU ≥ 0.5 (the evaluator of record, MDETR/GLIP). These are quick budgets: `diff-prompt compare` gives the figures worth quoting.',
     '',
     comparisonMarkdown(rows, 1),
     `Pictures: mask-vae-reconstruction.png, mask-trajectory.png (noisy → clean decoded masks), predictions-diff-prompt.png and predictions-zero-shot.png (true box green, top-1 red), comparison.png, loss-curves.png.`,
@@ -126,7 +122,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   console.log(`diff-prompt on libtorch ${info.torchVersion} (${info.torchOrigin}), ${info.threads} threads, BLAS ${info.blas.kind}; CUDA: ${info.cuda.reason}`);
   const out = path.resolve(options.out);
   fs.mkdirSync(out, { recursive: true });
-  const dirs = options.fromScratch ? trainParts(out) : shippedDirs();
+  const dirs = options.fromScratch ? trainParts(out) : shippedParts();
   for (const [name, dir] of Object.entries(dirs)) {
     if (!fs.existsSync(path.join(dir, 'model.safetensors'))) throw new DiffPromptError('ERR_CHECKPOINT', `no ${name} at ${dir}: run the demo with --from-scratch, or make it with its own command (see the README)`);
   }
@@ -140,7 +136,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
   const steps = integer(options.steps, '--steps', 1);
   const evalCount = integer(options.evalCount, '--eval-count', 1);
-  const data = stage3Data(dirs, { count: 4000, evalCount, seed: 7 });
+  const data = tuningData(dirs, { count: 4000, evalCount, seed: 7 });
   console.log(`\nStage 3: tuning ${DEMO_METHODS.join(', ')} for ${steps} steps each on generated target expressions`);
   let bar: ProgressBar | undefined;
   let barLabel = '';

@@ -17,13 +17,11 @@ import { GroundingModel } from '../models/grounding-model';
 import { MaskVae } from '../models/mask-vae';
 import { type GeneratorParts, PromptGenerator } from '../models/prompt-generator';
 import { trainPromptGenerator } from '../stages/train-prompt-generator';
-import { DEFAULT_GROUNDING_DIR } from './grounding-command';
+import { SHIPPED_BACKBONE, SHIPPED_GENERATOR, SHIPPED_VAE, TRAINED_GENERATOR } from './default-folders';
 import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 import { shipBest, trainingDir } from './shipped-folder';
-import { DEFAULT_VAE_DIR } from './vae-command';
 
-export const DEFAULT_GENERATOR_DIR = path.join('pretrained', 'generator-tiny');
 /** The preset the shipped generator uses (see the README for both tiny presets' IoUs). */
 export const SHIPPED_GENERATOR_PRESET = 'tiny-spatial';
 
@@ -230,14 +228,14 @@ export function registerGeneratorCommand(program: Command): void {
   const generator = program.command('generator').description('stage 2: the diffusion prompt generator, supervised by masks');
   const withParts = (command: Command) =>
     command
-      .option('--conditioner <dir>', 'the frozen grounding model whose features condition the generator', DEFAULT_GROUNDING_DIR)
-      .option('--vae <dir>', 'the frozen Mask-VAE whose latents it generates', DEFAULT_VAE_DIR);
+      .option('--conditioner <dir>', 'the frozen grounding model whose features condition the generator', SHIPPED_BACKBONE)
+      .option('--vae <dir>', 'the frozen Mask-VAE whose latents it generates', SHIPPED_VAE);
   withParts(
     generator
       .command('train')
       .description('train on the generated world (with no flags: the shipped tiny checkpoint)')
       .option('--preset <name>', 'tiny, tiny-spatial or paper (widths and latent size follow the conditioner and the Mask-VAE)', SHIPPED_GENERATOR_PRESET)
-      .option('--out <dir>', 'checkpoint folder', DEFAULT_GENERATOR_DIR),
+      .option('--out <dir>', 'checkpoint folder', TRAINED_GENERATOR),
   )
     .option('--count <n>', 'generated training expressions per epoch', '64000')
     .option('--steps <n>', 'training steps', '8000')
@@ -250,7 +248,7 @@ export function registerGeneratorCommand(program: Command): void {
     .option('--precision <p>', 'fp32, or bf16 (MaskDiT under autocast: faster on CPUs with AVX512-BF16 or AMX)', 'fp32')
     .option('--resume', 'continue from <out>-training/last')
     .action(train);
-  withParts(generator.command('eval').description('mean mask IoU on a generated split').option('--checkpoint <dir>', 'a prompt generator folder', DEFAULT_GENERATOR_DIR))
+  withParts(generator.command('eval').description('mean mask IoU on a generated split').option('--checkpoint <dir>', 'a prompt generator folder', SHIPPED_GENERATOR))
     .option('--split <name>', 'val, testA or testB', 'val')
     .option('--count <n>', 'samples', '500')
     .option('--seed <n>', 'world seed', '0')
@@ -259,7 +257,7 @@ export function registerGeneratorCommand(program: Command): void {
     .option('--precision <p>', 'sample in fp32 or bf16 (default: as the generator was saved)')
     .option('--json', 'one JSON object')
     .action(evaluate);
-  withParts(generator.command('sample').description('a PNG of the denoising trajectory: noisy → clean decoded masks beside the image and expression').option('--checkpoint <dir>', 'a prompt generator folder', DEFAULT_GENERATOR_DIR))
+  withParts(generator.command('sample').description('a PNG of the denoising trajectory: noisy → clean decoded masks beside the image and expression').option('--checkpoint <dir>', 'a prompt generator folder', SHIPPED_GENERATOR))
     .option('--split <name>', 'val, testA or testB', 'val')
     .option('--count <n>', 'samples (rows)', '6')
     .option('--seed <n>', 'world seed, and the base of the noise seeds', '0')

@@ -12,11 +12,11 @@ import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-gr
 import type { OverlapCriterion } from '../eval/grounding-recall';
 import { GroundingModel } from '../models/grounding-model';
 import { pretrainGrounding } from '../stages/pretrain-grounding';
+import { SHIPPED_BACKBONE, TRAINED_BACKBONE } from './default-folders';
 import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 import { shipBest, trainingDir } from './shipped-folder';
 
-export const DEFAULT_GROUNDING_DIR = path.join('pretrained', 'grounding-tiny');
 
 function criterionOf(value: string): OverlapCriterion {
   if (value !== 'iou' && value !== 'giou') throw new DiffPromptError('ERR_CONFIG', `--criterion must be iou or giou, got '${value}'`);
@@ -150,7 +150,7 @@ export function registerGroundingCommand(program: Command): void {
     .command('pretrain')
     .description("pretrain on the generated world's source expressions (with no flags: the shipped tiny checkpoint)")
     .option('--preset <name>', 'tiny or paper', 'tiny')
-    .option('--out <dir>', 'checkpoint folder', DEFAULT_GROUNDING_DIR)
+    .option('--out <dir>', 'checkpoint folder', TRAINED_BACKBONE)
     .option('--count <n>', 'generated training expressions per epoch', '32000')
     .option('--epochs <n>', 'epochs', '6')
     .option('--steps <n>', 'stop after this many steps')
@@ -164,12 +164,12 @@ export function registerGroundingCommand(program: Command): void {
   grounding
     .command('eval')
     .description('Recall@1/5/10 and UB on generated splits')
-    .option('--checkpoint <dir>', 'a grounding model folder', DEFAULT_GROUNDING_DIR)
+    .option('--checkpoint <dir>', 'a grounding model folder', SHIPPED_BACKBONE)
     .option('--split <name>', 'val, testA, testB or all', 'all')
     .option('--family <name>', 'source, target or both', 'both')
     .option('--count <n>', 'expressions per split and family', '600')
     .option('--seed <n>', 'world seed', '0')
-    .option('--criterion <name>', 'iou, or giou as the reference evaluator', 'iou')
+    .option('--criterion <name>', 'giou (the evaluator of record, MDETR/GLIP) or iou', 'giou')
     .option('--json', 'one JSON object')
     .action(evaluateWorld);
   program
@@ -177,9 +177,9 @@ export function registerGroundingCommand(program: Command): void {
     .description('Recall@k of a grounding model on a RefCOCO-format file (UNC/UMD eval JSON, MDETR or SeqTR) and COCO images')
     .requiredOption('--refcoco <file>', 'e.g. refcoco_val.json or finetune_refcoco_val.json')
     .requiredOption('--images <dir>', 'a folder of COCO train2014 images')
-    .option('--checkpoint <dir>', 'a grounding model folder', DEFAULT_GROUNDING_DIR)
+    .option('--checkpoint <dir>', 'a grounding model folder', SHIPPED_BACKBONE)
     .option('--split <name>', 'for SeqTR files: the split', 'val')
-    .option('--criterion <name>', 'iou, or giou as the reference evaluator', 'iou')
+    .option('--criterion <name>', 'giou (the evaluator of record, MDETR/GLIP) or iou', 'giou')
     .option('--limit <n>', 'only the first n expressions that have their image')
     .option('--json', 'one JSON object')
     .action(evaluateReal);

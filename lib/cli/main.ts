@@ -7,7 +7,7 @@ import { registerDemoCommand } from './demo-command';
 import { registerGeneratorCommand } from './generator-command';
 import { registerGroundingCommand } from './grounding-command';
 import { registerInfoCommand } from './info-command';
-import { registerStage3Commands } from './stage3-command';
+import { registerTuneCommands } from './tune-command';
 import { registerVaeCommand } from './vae-command';
 
 const program = new Command('diff-prompt')
@@ -19,7 +19,7 @@ registerDemoCommand(program);
 registerGeneratorCommand(program);
 registerGroundingCommand(program);
 registerInfoCommand(program);
-registerStage3Commands(program);
+registerTuneCommands(program);
 registerVaeCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

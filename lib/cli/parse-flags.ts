@@ -12,3 +12,9 @@ export function positiveNumber(value: string, flag: string): number {
   if (!(Number.isFinite(parsed) && parsed > 0)) throw new DiffPromptError('ERR_CONFIG', `${flag} must be a number > 0, got '${value}'`);
   return parsed;
 }
+
+export function nonNegativeNumber(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!(Number.isFinite(parsed) && parsed >= 0)) throw new DiffPromptError('ERR_CONFIG', `${flag} must be a number ≥ 0, got '${value}'`);
+  return parsed;
+}

@@ -19,11 +19,11 @@ import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import { MaskVae } from '../models/mask-vae';
 import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
 import { Tensor } from '../tensor';
+import { SHIPPED_VAE, TRAINED_VAE } from './default-folders';
 import { integer } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 import { shipBest, trainingDir } from './shipped-folder';
 
-export const DEFAULT_VAE_DIR = path.join('pretrained', 'mask-vae-tiny');
 
 /** COCO instances split by the fixed held-out image list. */
 function cocoSets(file: string, imagesDir: string | undefined, size: number): { train: MaskSet; heldOut: MaskSet } {
@@ -202,7 +202,7 @@ export function registerVaeCommand(program: Command): void {
     .command('train')
     .description('train a Mask-VAE; with no data flags, on the generated world (the shipped tiny checkpoint)')
     .option('--preset <name>', 'tiny or paper', 'tiny')
-    .option('--out <dir>', 'checkpoint folder', DEFAULT_VAE_DIR)
+    .option('--out <dir>', 'checkpoint folder', TRAINED_VAE)
     .option('--coco <file>', 'also train on COCO instance polygons (held-out images excluded)')
     .option('--images <dir>', 'the COCO images folder (optional: masks need only the JSON)')
     .option('--count <n>', 'generated training masks', '16000')
@@ -217,7 +217,7 @@ export function registerVaeCommand(program: Command): void {
   vae
     .command('eval')
     .description('mean IoU (threshold 0.5) of reconstructed masks')
-    .requiredOption('--checkpoint <dir>', 'a Mask-VAE checkpoint folder')
+    .option('--checkpoint <dir>', 'a Mask-VAE checkpoint folder', SHIPPED_VAE)
     .option('--coco <file>', 'COCO instances JSON (polygons or RLE)')
     .option('--images <dir>', 'the COCO images folder')
     .option('--held-out-only', "only the images held out of the shipped model's training")
@@ -229,7 +229,7 @@ export function registerVaeCommand(program: Command): void {
   vae
     .command('reconstruct')
     .description('PNG grid: masks, their reconstructions and the latent channels')
-    .requiredOption('--checkpoint <dir>', 'a Mask-VAE checkpoint folder')
+    .option('--checkpoint <dir>', 'a Mask-VAE checkpoint folder', SHIPPED_VAE)
     .option('--out <file>', 'PNG file', 'reconstruction.png')
     .option('--n <count>', 'masks', '8')
     .option('--coco <file>', 'held-out COCO masks instead of generated ones')

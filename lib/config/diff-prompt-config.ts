@@ -50,6 +50,8 @@ export const DIFF_PROMPT_PRESETS = {
   tiny: { visualDepth: 4, textualDepth: 2, length: 8 },
 } as const satisfies Record<string, DiffPromptConfigInput>;
 
+export type DiffPromptPresetName = keyof typeof DIFF_PROMPT_PRESETS;
+
 export function diffPromptPreset(name: string): DiffPromptConfigInput {
   if (!(name in DIFF_PROMPT_PRESETS)) throw new DiffPromptError('ERR_CONFIG', `unknown Diff-Prompt preset '${name}': use ${Object.keys(DIFF_PROMPT_PRESETS).join(' or ')}`);
   return { ...DIFF_PROMPT_PRESETS[name as keyof typeof DIFF_PROMPT_PRESETS] };

@@ -1,8 +1,13 @@
-// Recall@k for referring expressions, as RefExpEvaluator (MDETR/GLIP) scores RefCOCO: per
-// expression, its predicted boxes best first; a hit at k when one of the first k overlaps the
-// true box by at least the threshold; UB (upper bound) when any prediction does; no prediction
-// is a miss. The overlap is IoU by default; the reference code uses generalised IoU (`giou`).
-// Equal scores keep the order the predictions came in (the ranking is stable).
+// Recall@k for referring expressions, as the RefExpEvaluator of MDETR and GLIP (the reference's
+// evaluator) scores RefCOCO, so numbers compare with published ones:
+// - an expression's predictions are ranked as Python's sorted((score, box) tuples, reverse=True):
+//   by score, then equal scores by the box [x0, y0, x1, y1] compared element by element, largest first;
+// - a hit at k when one of the first k has generalised IoU ≥ 0.5 with the true box; UB when any
+//   does (GLIP's k = −1); no prediction, or a box with x1 < x0 or y1 < y0 (the evaluator's
+//   assertion, caught as a miss), is a miss;
+// - the overlap is computed in float32, operation by operation as DETR's box_ops does, and
+//   compared with the threshold in float32.
+// `criterion: 'iou'` scores plain IoU instead, with the same ranking and arithmetic.
 import type { Box } from '../data/sample';
 
 export type OverlapCriterion = 'iou' | 'giou';
@@ -17,6 +22,7 @@ export interface RecallOptions {
   ks?: readonly number[];
   /** Default 0.5. */
   threshold?: number;
+  /** Default 'giou', as the evaluator of record. */
   criterion?: OverlapCriterion;
 }
 
@@ -32,24 +38,69 @@ export interface RecallSummary {
 
 export const DEFAULT_KS = [1, 5, 10] as const;
 
-/** IoU or GIoU of two [x, y, w, h] boxes; a degenerate box (w or h ≤ 0) overlaps nothing: 0 (GIoU: its hull term still counts). */
-export function boxOverlap(a: Box, b: Box, criterion: OverlapCriterion = 'iou'): number {
-  const [ax0, ay0, ax1, ay1] = [a[0], a[1], a[0] + Math.max(a[2], 0), a[1] + Math.max(a[3], 0)];
-  const [bx0, by0, bx1, by1] = [b[0], b[1], b[0] + Math.max(b[2], 0), b[1] + Math.max(b[3], 0)];
-  const intersection = Math.max(0, Math.min(ax1, bx1) - Math.max(ax0, bx0)) * Math.max(0, Math.min(ay1, by1) - Math.max(ay0, by0));
-  const union = (ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - intersection;
-  const iou = union > 0 ? intersection / union : 0;
+const f32 = Math.fround;
+
+/** [x, y, w, h] → [x0, y0, x1, y1] in float32, as the evaluator converts COCO boxes before torch.as_tensor. */
+function corners(box: Box): [number, number, number, number] {
+  return [f32(box[0]), f32(box[1]), f32(box[0] + box[2]), f32(box[1] + box[3])];
+}
+
+/** Overlap of [x0, y0, x1, y1] boxes in float32, each operation rounded as torch does it. */
+function cornerOverlap(a: readonly number[], b: readonly number[], criterion: OverlapCriterion): number {
+  const [ax0, ay0, ax1, ay1] = a as [number, number, number, number];
+  const [bx0, by0, bx1, by1] = b as [number, number, number, number];
+  const areaA = f32(f32(ax1 - ax0) * f32(ay1 - ay0));
+  const areaB = f32(f32(bx1 - bx0) * f32(by1 - by0));
+  const iw = Math.max(f32(Math.min(ax1, bx1) - Math.max(ax0, bx0)), 0);
+  const ih = Math.max(f32(Math.min(ay1, by1) - Math.max(ay0, by0)), 0);
+  const intersection = f32(iw * ih);
+  const union = f32(f32(areaA + areaB) - intersection);
+  const iou = f32(intersection / union);
   if (criterion === 'iou') return iou;
-  const hull = (Math.max(ax1, bx1) - Math.min(ax0, bx0)) * (Math.max(ay1, by1) - Math.min(ay0, by0));
-  return hull > 0 ? iou - (hull - union) / hull : iou;
+  const hw = Math.max(f32(Math.max(ax1, bx1) - Math.min(ax0, bx0)), 0);
+  const hh = Math.max(f32(Math.max(ay1, by1) - Math.min(ay0, by0)), 0);
+  const hull = f32(hw * hh);
+  return f32(iou - f32(f32(hull - union) / hull));
+}
+
+/** IoU or GIoU (default) of two [x, y, w, h] boxes, in the evaluator's float32 arithmetic
+ * (NaN when both boxes are empty, as there). */
+export function boxOverlap(a: Box, b: Box, criterion: OverlapCriterion = 'giou'): number {
+  return cornerOverlap(corners(a), corners(b), criterion);
+}
+
+/** Predictions in the evaluator's order: score, then box corners, each descending. */
+export function rankPredictions(predictions: readonly ScoredBox[]): { corners: number[]; score: number }[] {
+  const ranked = predictions.map((p) => ({ corners: corners(p.box), score: p.score }));
+  return ranked.sort((x, y) => {
+    if (x.score !== y.score) return y.score - x.score;
+    for (let i = 0; i < 4; i++) if (x.corners[i] !== y.corners[i]) return y.corners[i]! - x.corners[i]!;
+    return 0;
+  });
 }
 
 /** The rank (1-based) of the first prediction that matches `truth`, or Infinity. */
 export function firstHitRank(predictions: readonly ScoredBox[], truth: Box, options: RecallOptions = {}): number {
-  const threshold = options.threshold ?? 0.5;
-  const ranked = predictions.map((p, i) => ({ p, i })).sort((x, y) => y.p.score - x.p.score || x.i - y.i);
-  const rank = ranked.findIndex(({ p }) => boxOverlap(p.box, truth, options.criterion) >= threshold);
+  const threshold = f32(options.threshold ?? 0.5);
+  const ranked = rankPredictions(predictions);
+  if (ranked.some(({ corners: [x0, y0, x1, y1] }) => !(x1! >= x0! && y1! >= y0!))) return Infinity;
+  const target = corners(truth);
+  const rank = ranked.findIndex((p) => cornerOverlap(p.corners, target, options.criterion ?? 'giou') >= threshold);
   return rank < 0 ? Infinity : rank + 1;
+}
+
+/** One expression's ranked boxes and its true box (what a comparison keeps to score again). */
+export interface ExpressionPredictions {
+  id: string;
+  truth: Box;
+  predictions: ScoredBox[];
+}
+
+/** Recall@k and UB over kept predictions. */
+export function scorePredictions(expressions: readonly ExpressionPredictions[], options: RecallOptions = {}): RecallSummary {
+  const counter = new RecallCounter(options);
+  for (const { predictions, truth } of expressions) counter.add(predictions, truth);
+  return counter.summary();
 }
 
 /** Accumulates expressions one at a time; summary() at any point. */

@@ -11,9 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DiffPromptConfig, type DiffPromptConfigInput, diffPromptConfigSchema } from '../config/diff-prompt-config';
 import { parseConfig } from '../config/parse-config';
-import type { Batch, BatchOptions, SampleSource } from '../data/batching';
-import { type EvaluateGroundingOptions, type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
-import { type TunePromptsOptions, type TunePromptsResult, tunePrompts } from '../stages/tune-prompts';
+import type { Batch, BatchOptions } from '../data/batching';
 import { sampleSeed } from '../data/sample-seed';
 import { DiffPromptError } from '../errors';
 import { EMA_FILE, WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
@@ -26,6 +24,7 @@ import { MaskVae } from './mask-vae';
 import { matchesRecord, weightsDigest } from '../io/weights-digest';
 import { NativeModel, type SaveOptions, storedConfig } from './native-model';
 import { PromptGenerator } from './prompt-generator';
+import type { PromptMethod } from './prompt-method';
 
 const KIND = 'diff-prompt';
 export const PARTS_FILE = 'parts.json';
@@ -54,7 +53,7 @@ interface PartRecord {
 
 type PartsFile = Record<keyof DiffPromptPartDirs, PartRecord>;
 
-export interface Stage3Losses {
+export interface DiffPromptLosses {
   /** grounding + alignmentWeight · alignment */
   loss: number;
   grounding: number;
@@ -65,7 +64,7 @@ export interface Stage3Losses {
   positives: number;
 }
 
-export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffPromptConfig> {
+export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffPromptConfig> implements PromptMethod {
   /** parts.json's content for the next save, worked out before the save holds this model. */
   private partsRecord: PartsFile | undefined;
 
@@ -159,7 +158,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
 
   /** Decoded masks → prompts → the frozen backbone's grounding loss, plus alignmentWeight times
    * the alignment term (default: the config's); AdamW on the adapters. Fresh x_T per step. */
-  trainStep(batch: Batch, options: { lr: number; alignmentWeight?: number }): Promise<Stage3Losses> {
+  trainStep(batch: Batch, options: { lr: number; alignmentWeight?: number }): Promise<DiffPromptLosses> {
     return this.withBatch(batch, true, false, (handle, native) =>
       handle.trainStep(native, { lr: options.lr, alignmentWeight: options.alignmentWeight ?? this.config.alignmentWeight }),
     );
@@ -171,19 +170,14 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
   }
 
+  /** The config's learning rate: what tunePrompts uses unless told otherwise. */
+  get lr(): number {
+    return this.config.lr;
+  }
+
   /** Elements of the parameters that train (the adapters and the alignment heads). */
   trainableParameters(): number {
     return this.parameterCount({ trainableOnly: true });
-  }
-
-  /** Tunes the adapters on `data` (tunePrompts: seeded order, constant learning rate, progress, cancel). */
-  tune(data: SampleSource, options: Omit<TunePromptsOptions, 'lr'> & { lr?: number }): Promise<TunePromptsResult> {
-    return tunePrompts(this, data, { ...options, lr: options.lr ?? this.config.lr });
-  }
-
-  /** Recall@k on `data` (evaluateGrounding), each sample's x_T seeded by its id. */
-  evaluate(data: SampleSource, options: EvaluateGroundingOptions = {}): Promise<GroundingEvaluation> {
-    return evaluateGrounding(this, data, options);
   }
 
   /** The decoded masks each prompted layer reads: layers×B×1×S×S (layer 0 the clean sample). */

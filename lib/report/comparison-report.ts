@@ -1,11 +1,16 @@
-// The comparison as people read it: a Markdown table (mean ± std over seeds, R@k and UB at
-// IoU ≥ 0.5 on the target family), the same as JSON, a bar chart of R@1 per split, and the
-// loss curves of the first seed.
+// The comparison as people read it: a Markdown table (mean ± std over seeds, R@k and UB on the
+// target family, counted as the evaluator of record counts them), the same as JSON, a bar chart
+// of R@1 per split, and the loss curves of the first seed; beside them, every expression's ranked
+// boxes (predictions.json.gz), from which readComparison and rescoreComparison rebuild the table.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import { DiffPromptError } from '../errors';
 import { drawBarChart, drawLineChart } from '../data/drawing/charts';
 import { encodePng } from '../data/images/encode-png';
 import { COMPARISON_SPLITS, type ComparisonRow, type MeanStd } from '../stages/compare-methods';
+
+const PREDICTIONS_FILE = 'predictions.json.gz';
 
 const percent = ({ mean, std }: MeanStd, seeds: number) => (seeds > 1 ? `${(100 * mean).toFixed(1)} ± ${(100 * std).toFixed(1)}` : (100 * mean).toFixed(1));
 
@@ -33,6 +38,7 @@ export function comparisonMarkdown(rows: readonly ComparisonRow[], seeds: number
 export interface ComparisonReportFiles {
   markdown: string;
   json: string;
+  predictions: string;
   chart: string;
   losses: string;
 }
@@ -43,13 +49,17 @@ export async function writeComparisonReport(dir: string, rows: readonly Comparis
   const files = {
     markdown: path.join(dir, 'comparison.md'),
     json: path.join(dir, 'comparison.json'),
+    predictions: path.join(dir, PREDICTIONS_FILE),
     chart: path.join(dir, 'comparison.png'),
     losses: path.join(dir, 'loss-curves.png'),
   };
   fs.writeFileSync(files.markdown, comparisonMarkdown(rows, meta.seeds));
-  fs.writeFileSync(files.json, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  const summaries = rows.map(({ predictions: _kept, ...summary }) => summary);
+  fs.writeFileSync(files.json, `${JSON.stringify({ ...meta, rows: summaries }, null, 2)}\n`);
+  const kept = rows.map(({ method, predictions }) => ({ method, predictions }));
+  fs.writeFileSync(files.predictions, zlib.gzipSync(JSON.stringify(kept)));
   const chart = drawBarChart(
-    'R@1 (IoU >= 0.5), target family',
+    'R@1 (GIoU >= 0.5), target family',
     COMPARISON_SPLITS,
     rows.map((row) => ({ label: row.method, values: COMPARISON_SPLITS.map((split) => row.splits[split].r1.mean) })),
   );
@@ -57,4 +67,16 @@ export async function writeComparisonReport(dir: string, rows: readonly Comparis
   const curves = rows.filter((row) => row.losses.length > 0).map((row) => ({ label: row.method, values: row.losses }));
   fs.writeFileSync(files.losses, await encodePng(drawLineChart('training loss (first seed)', curves)));
   return files;
+}
+
+/** A report folder written by writeComparisonReport: its meta and rows, predictions included. */
+export function readComparison(dir: string): { meta: Record<string, unknown> & { seeds: number }; rows: ComparisonRow[] } {
+  try {
+    const { rows, ...meta } = JSON.parse(fs.readFileSync(path.join(dir, 'comparison.json'), 'utf8')) as { rows: Omit<ComparisonRow, 'predictions'>[]; seeds: number };
+    const kept = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, PREDICTIONS_FILE))).toString('utf8')) as Pick<ComparisonRow, 'method' | 'predictions'>[];
+    const byMethod = new Map(kept.map((row) => [row.method, row.predictions]));
+    return { meta, rows: rows.map((row) => ({ ...row, predictions: byMethod.get(row.method) ?? [] })) };
+  } catch (error) {
+    throw new DiffPromptError('ERR_DATA', `${dir} is not a comparison report with kept predictions (comparison.json and ${PREDICTIONS_FILE}): ${(error as Error).message}`);
+  }
 }

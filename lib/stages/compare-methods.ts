@@ -1,11 +1,16 @@
 // The comparison: every method tuned on the same frozen parts with the same steps, batch and
 // seeds, its learning rate picked from a grid by val R@1 (first seed), then scored on val, testA
-// and testB as mean ± std over seeds. Results are what they are; the table says who wins.
+// and testB as mean ± std over seeds. Each run keeps every expression's ranked boxes, so a table
+// can be scored again (another criterion or threshold) without retraining. Results are what they
+// are; the table says who wins.
 import type { SampleSource } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
-import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
+import { evaluateGrounding } from '../eval/evaluate-grounding';
+import { type ExpressionPredictions, type RecallOptions, type RecallSummary, scorePredictions } from '../eval/grounding-recall';
 import type { DiffPromptPartDirs } from '../models/diff-prompt';
-import { buildPromptMethod, DEFAULT_LEARNING_RATES, type MethodSettings, type PromptMethodName, type TunableGrounding } from './prompt-methods';
+import { GroundingModel } from '../models/grounding-model';
+import type { PromptMethod } from '../models/prompt-method';
+import { type MethodSettings, type PromptMethodName, buildPromptMethod, methodLearningRate } from '../models/prompt-methods';
 import { tunePrompts } from './tune-prompts';
 
 export const COMPARISON_SPLITS = ['val', 'testA', 'testB'] as const;
@@ -34,6 +39,8 @@ export interface ComparisonRow {
   inferenceMsPerExpression: number;
   /** The first seed's loss per step. */
   losses: number[];
+  /** Per seed (0, 1, ...), per split, every expression's ranked boxes in image pixels: what the scores were computed from. */
+  predictions: Record<ComparisonSplit, ExpressionPredictions[]>[];
 }
 
 export interface CompareProgress {
@@ -52,7 +59,9 @@ export interface CompareOptions {
   seeds: number;
   steps: number;
   batchSize?: number;
-  /** Learning rates tried per method (default: DEFAULT_LEARNING_RATES' one). */
+  /** How scores are counted (default: the evaluator of record, GIoU ≥ 0.5). */
+  recall?: RecallOptions;
+  /** Learning rates tried per method (default: the method's own, methodLearningRate). */
   lrs?: Partial<Record<PromptMethodName, readonly number[]>>;
   settings?: MethodSettings;
   signal?: AbortSignal;
@@ -60,7 +69,7 @@ export interface CompareOptions {
   /** Called with each method's row as soon as it is done. */
   onRow?: (row: ComparisonRow) => void;
   /** Called with each method's first-seed model after it is scored, before it is freed (for pictures). */
-  onTuned?: (method: PromptMethodName, model: TunableGrounding) => Promise<void>;
+  onTuned?: (method: PromptMethodName, model: PromptMethod) => Promise<void>;
 }
 
 export function meanStd(values: readonly number[]): MeanStd {
@@ -71,10 +80,11 @@ export function meanStd(values: readonly number[]): MeanStd {
 
 /** One tuned model (one method, seed and rate) and what it scored so far. */
 interface SeedRun {
-  model: TunableGrounding;
+  model: PromptMethod;
   seconds: number;
   losses: number[];
-  evaluations: Partial<Record<ComparisonSplit, GroundingEvaluation>>;
+  evaluations: Partial<Record<ComparisonSplit, RecallSummary>>;
+  predictions: Partial<Record<ComparisonSplit, ExpressionPredictions[]>>;
   evaluateMs: number;
   evaluated: number;
 }
@@ -87,7 +97,7 @@ function scoresOf({ model: _freed, ...scores }: SeedRun): SeedScores {
 }
 
 async function tuneSeed(method: PromptMethodName, seed: number, lr: number, options: CompareOptions): Promise<SeedRun> {
-  const model: TunableGrounding = await buildPromptMethod(method, options.dirs, { ...options.settings, seed });
+  const model = await buildPromptMethod(method, options.dirs, { ...options.settings, seed, lr });
   try {
     const tuned = await tunePrompts(model, options.data.train, {
       steps: options.steps,
@@ -97,7 +107,7 @@ async function tuneSeed(method: PromptMethodName, seed: number, lr: number, opti
       signal: options.signal,
       onProgress: (event) => options.onProgress?.({ method, seed, phase: 'tune', step: event.step, total: event.totalSteps }),
     });
-    return { model, seconds: tuned.seconds, losses: tuned.losses, evaluations: {}, evaluateMs: 0, evaluated: 0 };
+    return { model, seconds: tuned.seconds, losses: tuned.losses, evaluations: {}, predictions: {}, evaluateMs: 0, evaluated: 0 };
   } catch (error) {
     model.dispose();
     throw error;
@@ -105,13 +115,17 @@ async function tuneSeed(method: PromptMethodName, seed: number, lr: number, opti
 }
 
 /** Scores the run on the splits it has not been scored on yet. */
-async function scoreSeed(run: SeedRun, seed: number, splits: readonly ComparisonSplit[], options: CompareOptions): Promise<void> {
+async function scoreSeed(method: PromptMethodName, run: SeedRun, seed: number, splits: readonly ComparisonSplit[], options: CompareOptions): Promise<void> {
   for (const split of splits.filter((s) => !run.evaluations[s])) {
     if (options.signal?.aborted) throw abortedError('the comparison', options.signal);
     const started = performance.now();
+    const predictions: ExpressionPredictions[] = [];
+    run.predictions[split] = predictions;
     run.evaluations[split] = await evaluateGrounding(run.model, options.data[split], {
+      ...options.recall,
       signal: options.signal,
-      onProgress: (done, total) => options.onProgress?.({ method: run.model.method, seed, phase: 'evaluate', step: done, total }),
+      onPrediction: (id, boxes, truth) => predictions.push({ id, truth, predictions: boxes }),
+      onProgress: (done, total) => options.onProgress?.({ method, seed, phase: 'evaluate', step: done, total }),
     });
     run.evaluateMs += performance.now() - started;
     run.evaluated += run.evaluations[split]!.count;
@@ -130,7 +144,7 @@ async function searchRate(method: PromptMethodName, grid: readonly number[], opt
     for (const lr of grid) {
       const run = await tuneSeed(method, 0, lr, options);
       try {
-        await scoreSeed(run, 0, ['val'], options);
+        await scoreSeed(method, run, 0, ['val'], options);
       } catch (error) {
         run.model.dispose();
         throw error;
@@ -153,13 +167,13 @@ async function searchRate(method: PromptMethodName, grid: readonly number[], opt
 export async function compareMethods(options: CompareOptions): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = [];
   for (const method of options.methods) {
-    const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [DEFAULT_LEARNING_RATES[method]])];
+    const grid = method === 'zero-shot' ? [0] : [...(options.lrs?.[method] ?? [methodLearningRate(method, options.settings, GroundingModel.configIn(options.dirs.backbone).imageSize)])];
     const { lr, run: firstSeed, lrSearch } = await searchRate(method, grid, options);
     const runs: SeedScores[] = [];
     let trainableParameters: number;
     try {
       trainableParameters = firstSeed.model.trainableParameters();
-      await scoreSeed(firstSeed, 0, COMPARISON_SPLITS, options);
+      await scoreSeed(method, firstSeed, 0, COMPARISON_SPLITS, options);
       await options.onTuned?.(method, firstSeed.model);
     } finally {
       firstSeed.model.dispose();
@@ -168,28 +182,44 @@ export async function compareMethods(options: CompareOptions): Promise<Compariso
     for (let seed = 1; seed < options.seeds; seed++) {
       const run = await tuneSeed(method, seed, lr, options);
       try {
-        await scoreSeed(run, seed, COMPARISON_SPLITS, options);
+        await scoreSeed(method, run, seed, COMPARISON_SPLITS, options);
       } finally {
         run.model.dispose();
       }
       runs.push(scoresOf(run));
     }
-    const scores = (split: ComparisonSplit): SplitScores => {
-      const of = (pick: (e: GroundingEvaluation) => number) => meanStd(runs.map((run) => pick(run.evaluations[split]!)));
-      return { r1: of((e) => e.recall[1]!), r5: of((e) => e.recall[5]!), r10: of((e) => e.recall[10]!), ub: of((e) => e.upperBound) };
-    };
     const row: ComparisonRow = {
       method,
       trainableParameters,
       lr,
       lrSearch,
-      splits: { val: scores('val'), testA: scores('testA'), testB: scores('testB') },
+      splits: splitScores(runs.map((run) => run.evaluations as Record<ComparisonSplit, RecallSummary>)),
       trainSeconds: meanStd(runs.map((run) => run.seconds)),
       inferenceMsPerExpression: runs.reduce((a, run) => a + run.evaluateMs, 0) / runs.reduce((a, run) => a + run.evaluated, 0),
       losses: firstSeed.losses,
+      predictions: runs.map((run) => run.predictions as Record<ComparisonSplit, ExpressionPredictions[]>),
     };
     rows.push(row);
     options.onRow?.(row);
   }
   return rows;
+}
+
+/** Mean ± std over seeds of R@1, R@5, R@10 and UB on each split. */
+function splitScores(seeds: readonly Record<ComparisonSplit, RecallSummary>[]): Record<ComparisonSplit, SplitScores> {
+  const scores = (split: ComparisonSplit): SplitScores => {
+    const of = (pick: (e: RecallSummary) => number) => meanStd(seeds.map((seed) => pick(seed[split])));
+    return { r1: of((e) => e.recall[1]!), r5: of((e) => e.recall[5]!), r10: of((e) => e.recall[10]!), ub: of((e) => e.upperBound) };
+  };
+  return { val: scores('val'), testA: scores('testA'), testB: scores('testB') };
+}
+
+/** The rows scored again from the ranked boxes they kept (another criterion, threshold or k),
+ * without retraining; everything else stays as it was. */
+export function rescoreComparison(rows: readonly ComparisonRow[], recall: RecallOptions): ComparisonRow[] {
+  return rows.map((row) => {
+    if (row.predictions.length === 0) throw new DiffPromptError('ERR_DATA', `the ${row.method} row kept no predictions to score again`);
+    const seeds = row.predictions.map((splits) => Object.fromEntries(COMPARISON_SPLITS.map((split) => [split, scorePredictions(splits[split], recall)])) as Record<ComparisonSplit, RecallSummary>);
+    return { ...row, splits: splitScores(seeds) };
+  });
 }

@@ -1,12 +1,13 @@
 // Tuning one prompt method on the frozen backbone: a seeded data order, a constant learning rate
-// (the reference removed GLIP's schedule), progress and cancellation. The same loop serves
-// Diff-Prompt and every baseline, so a comparison differs only in the method.
+// (the reference removed GLIP's schedule; by default the method's own), progress and
+// cancellation. The same loop serves Diff-Prompt and every baseline, so a comparison differs only
+// in the method.
 import { batchStream, randomAccess, type SampleSource } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
-import type { TunableGrounding } from './prompt-methods';
+import type { PromptMethod } from '../models/prompt-method';
 
 /** What the loop needs of a method. */
-export type Tunable = Pick<TunableGrounding, 'batchOptions' | 'trainStep' | 'trainableParameters'> & { readonly method?: string };
+export type Tunable = Pick<PromptMethod, 'batchOptions' | 'trainStep' | 'trainableParameters' | 'lr'>;
 
 export interface TuneProgress {
   step: number;
@@ -19,7 +20,8 @@ export interface TuneProgress {
 export interface TunePromptsOptions {
   steps: number;
   batchSize?: number;
-  lr: number;
+  /** Default: the method's own (its config's, or the rate it was built with). */
+  lr?: number;
   /** Seeds the data order. */
   seed?: number;
   signal?: AbortSignal;
@@ -38,12 +40,13 @@ export async function tunePrompts(method: Tunable, data: SampleSource, options: 
   const started = performance.now();
   const losses: number[] = [];
   if (method.trainableParameters() === 0 || options.steps === 0) return { losses, seconds: 0 };
-  if (!(options.lr > 0)) throw new DiffPromptError('ERR_CONFIG', `lr must be > 0; got ${options.lr}`);
+  const lr = options.lr ?? method.lr;
+  if (!(lr > 0)) throw new DiffPromptError('ERR_CONFIG', `lr must be > 0; got ${lr}`);
   const stream = batchStream(data, { ...method.batchOptions(), batchSize: options.batchSize ?? 32, seed: options.seed ?? 0, dropLast: true });
   try {
     for await (const batch of stream) {
-      if (options.signal?.aborted) throw abortedError(`${method.method ?? 'prompt'} tuning`, options.signal);
-      const result = await method.trainStep(batch, { lr: options.lr });
+      if (options.signal?.aborted) throw abortedError('prompt tuning', options.signal);
+      const result = await method.trainStep(batch, { lr });
       losses.push(result.loss);
       options.onProgress?.({ step: losses.length, totalSteps: options.steps, loss: result.loss, ...(result.alignment === undefined ? {} : { alignment: result.alignment }) });
       if (losses.length >= options.steps) break;

@@ -1,7 +1,6 @@
 // The prompt methods compared on one frozen backbone: Diff-Prompt and the baselines that are
 // prompts or head parameters of the grounding model itself (§5 of the reference). Each is built
-// from the same frozen folders and offers the same face: batch options, one training step,
-// ranked boxes, and how many parameters it trains.
+// from the same frozen folders and offers the same face (PromptMethod).
 //
 //   zero-shot      the backbone as it is
 //   linear-probe   the head's predictors
@@ -16,19 +15,21 @@
 //   diff-prompt    prompts made from the generator's denoising trajectory (stage 3)
 //   diff-prompt-no-align  the same without the alignment term (weight 0: the reference code)
 import type { Batch, BatchOptions } from '../data/batching';
-import type { DiffPromptConfigInput } from '../config/diff-prompt-config';
-import { diffPromptPreset } from '../config/diff-prompt-config';
-import { DiffPromptError } from '../errors';
-import type { GroundingPredictor } from '../eval/evaluate-grounding';
-import { DiffPrompt, type DiffPromptPartDirs } from '../models/diff-prompt';
+import { type DiffPromptConfigInput, type DiffPromptPresetName, diffPromptConfigSchema, diffPromptPreset } from '../config/diff-prompt-config';
+import { parseConfig } from '../config/parse-config';
 import type { GroundingConfig } from '../config/grounding-config';
-import { GroundingModel, type ModelFrameBox, type PredictOptions, type PromptSlots, type TrainableSet } from '../models/grounding-model';
+import { DiffPromptError } from '../errors';
+import { DiffPrompt, type DiffPromptPartDirs } from './diff-prompt';
+import { GroundingModel, type ModelFrameBox, type PredictOptions, type PromptSlots, type TrainableSet } from './grounding-model';
+import type { PromptMethod } from './prompt-method';
 
 export const PROMPT_METHODS = ['zero-shot', 'linear-probe', 'vpt-deep', 'coop', 's-prompts', 'maple', 'clip-adapter', 'fedtpg', 'full-finetune', 'diff-prompt', 'diff-prompt-no-align'] as const;
 export type PromptMethodName = (typeof PROMPT_METHODS)[number];
+type BaselineName = Exclude<PromptMethodName, 'diff-prompt' | 'diff-prompt-no-align'>;
 
-/** Learning rates that work for each method on the tiny preset (the compare command can search a grid on val instead). */
-export const DEFAULT_LEARNING_RATES: Record<PromptMethodName, number> = {
+/** Each baseline's learning rate on the tiny backbone (Diff-Prompt's is its config's `lr`); the
+ * compare command can search a grid around it on val. */
+export const BASELINE_LEARNING_RATES: Record<BaselineName, number> = {
   'zero-shot': 0,
   'linear-probe': 1e-3,
   'vpt-deep': 1e-2,
@@ -38,24 +39,16 @@ export const DEFAULT_LEARNING_RATES: Record<PromptMethodName, number> = {
   'clip-adapter': 1e-3,
   fedtpg: 1e-3,
   'full-finetune': 1e-4,
-  'diff-prompt': 1e-3,
-  'diff-prompt-no-align': 1e-3,
 };
-
-export interface TunableGrounding extends GroundingPredictor {
-  readonly method: PromptMethodName;
-  /** Elements of the parameters this method trains. */
-  trainableParameters(): number;
-  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number; alignment?: number }>;
-  /** Writes what the method trained (a grounding model folder, or a Diff-Prompt folder). */
-  save(dir: string): Promise<void>;
-  dispose(): void;
-}
 
 export interface MethodSettings {
   /** Prompt tokens per layer (default 8). */
   length?: number;
   seed?: number;
+  /** The learning rate tuning uses (default: the baseline's rate above, or Diff-Prompt's config `lr`). */
+  lr?: number;
+  /** Diff-Prompt's preset (default: `paper` for a backbone of 224 pixels or more, else `tiny`). */
+  preset?: DiffPromptPresetName;
   /** Diff-Prompt's config on top of its preset (the alignment weight among others). */
   diffPrompt?: Partial<DiffPromptConfigInput>;
 }
@@ -64,11 +57,12 @@ export function isPromptMethod(name: string): name is PromptMethodName {
   return (PROMPT_METHODS as readonly string[]).includes(name);
 }
 
-/** A baseline that trains part of the grounding model itself. */
-class BackboneMethod implements TunableGrounding {
+/** A baseline: the grounding model with the method's prompts or adapters, training only those. */
+export class BaselineMethod implements PromptMethod {
   constructor(
-    readonly method: PromptMethodName,
-    private readonly model: GroundingModel,
+    readonly method: BaselineName,
+    readonly model: GroundingModel,
+    readonly lr: number,
   ) {}
 
   batchOptions(): BatchOptions {
@@ -97,43 +91,8 @@ class BackboneMethod implements TunableGrounding {
   }
 }
 
-type DiffPromptVariant = 'diff-prompt' | 'diff-prompt-no-align';
-const isDiffPromptVariant = (method: PromptMethodName): method is DiffPromptVariant => method === 'diff-prompt' || method === 'diff-prompt-no-align';
-
-/** Diff-Prompt with its loss terms surfaced. */
-class DiffPromptMethod implements TunableGrounding {
-  constructor(
-    readonly method: DiffPromptVariant,
-    readonly model: DiffPrompt,
-  ) {}
-
-  batchOptions(): BatchOptions {
-    return this.model.batchOptions();
-  }
-
-  predict(batch: Batch, options: PredictOptions): Promise<ModelFrameBox[][]> {
-    return this.model.predict(batch, options);
-  }
-
-  trainableParameters(): number {
-    return this.model.parameterCount({ trainableOnly: true });
-  }
-
-  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number; alignment: number }> {
-    return this.model.trainStep(batch, options);
-  }
-
-  save(dir: string): Promise<void> {
-    return this.model.save(dir);
-  }
-
-  dispose(): void {
-    this.model.dispose();
-  }
-}
-
-/** Prompt slots and trainable set of each backbone baseline, for a backbone of the given depths. */
-function backboneRecipe(method: Exclude<PromptMethodName, DiffPromptVariant>, backbone: GroundingConfig, length: number): { slots: PromptSlots; trainable?: TrainableSet } {
+/** Prompt slots and trainable set of each baseline, for a backbone of the given depths. */
+function baselineRecipe(method: BaselineName, backbone: GroundingConfig, length: number): { slots: PromptSlots; trainable?: TrainableSet } {
   const visual = { visualPromptDepth: backbone.visionDepth, visualPromptLength: length };
   const textual = { textPromptDepth: backbone.textLayers, textPromptLength: length };
   switch (method) {
@@ -166,22 +125,36 @@ function backboneRecipe(method: Exclude<PromptMethodName, DiffPromptVariant>, ba
 }
 
 /** Builds `method` on the frozen folders (each method gets its own copy of the backbone). */
-export async function buildPromptMethod(method: PromptMethodName, dirs: DiffPromptPartDirs, settings: MethodSettings = {}): Promise<TunableGrounding> {
+export async function buildPromptMethod(method: PromptMethodName, dirs: DiffPromptPartDirs, settings: MethodSettings = {}): Promise<PromptMethod> {
   const length = settings.length ?? 8;
-  if (isDiffPromptVariant(method)) {
-    // The paper's depths for a paper-size backbone, every layer of a tiny one.
-    const preset = diffPromptPreset(GroundingModel.configIn(dirs.backbone).imageSize >= 224 ? 'paper' : 'tiny');
+  const seeded = settings.seed === undefined ? {} : { seed: settings.seed };
+  if (method === 'diff-prompt' || method === 'diff-prompt-no-align') {
+    const preset = diffPromptPreset(settings.preset ?? defaultDiffPromptPreset(GroundingModel.configIn(dirs.backbone).imageSize));
     const alignment = method === 'diff-prompt-no-align' ? { alignmentWeight: 0 } : {};
-    const config = { ...preset, length, ...(settings.seed === undefined ? {} : { seed: settings.seed }), ...settings.diffPrompt, ...alignment };
-    return new DiffPromptMethod(method, await DiffPrompt.fromFolders(dirs, config));
+    const lr = settings.lr === undefined ? {} : { lr: settings.lr };
+    return DiffPrompt.fromFolders(dirs, { ...preset, length, ...seeded, ...settings.diffPrompt, ...lr, ...alignment });
   }
-  const recipe = backboneRecipe(method, GroundingModel.configIn(dirs.backbone), length);
-  const model = await GroundingModel.loadWithPrompts(dirs.backbone, { ...recipe.slots, ...(settings.seed === undefined ? {} : { seed: settings.seed }) });
+  const recipe = baselineRecipe(method, GroundingModel.configIn(dirs.backbone), length);
+  const model = await GroundingModel.loadWithPrompts(dirs.backbone, { ...recipe.slots, ...seeded });
   try {
     if (recipe.trainable) await model.setTrainable(recipe.trainable);
-    return new BackboneMethod(method, model);
+    return new BaselineMethod(method, model, settings.lr ?? BASELINE_LEARNING_RATES[method]);
   } catch (error) {
     model.dispose();
     throw error;
   }
+}
+
+/** The learning rate `method` tunes at with these settings: `settings.lr`, else Diff-Prompt's
+ * config `lr` (its preset's, or `settings.diffPrompt.lr`), else the baseline's rate above. */
+export function methodLearningRate(method: PromptMethodName, settings: MethodSettings = {}, backboneImageSize = 64): number {
+  if (settings.lr !== undefined) return settings.lr;
+  if (method !== 'diff-prompt' && method !== 'diff-prompt-no-align') return BASELINE_LEARNING_RATES[method];
+  const preset = diffPromptPreset(settings.preset ?? defaultDiffPromptPreset(backboneImageSize));
+  return settings.diffPrompt?.lr ?? parseConfig(diffPromptConfigSchema, preset, 'Diff-Prompt preset').lr;
+}
+
+/** The paper's depths for a paper-size backbone, every layer of a tiny one. */
+function defaultDiffPromptPreset(backboneImageSize: number): DiffPromptPresetName {
+  return backboneImageSize >= 224 ? 'paper' : 'tiny';
 }
