@@ -47,6 +47,13 @@ function fixFor(attempts: Attempt[]): string {
   return `rebuild it from source: ${INSTALL_LIBTORCH} cmake && npm run build:addon`;
 }
 
+/** The binary loadAddon loaded last (what runtimeInfo().addon reports). */
+let loadedFile: string | undefined;
+
+export function loadedAddonFile(): string | undefined {
+  return loadedFile;
+}
+
 export function loadAddon(root = packageRoot): NativeAddon {
   const attempts: Attempt[] = [];
   const candidates = addonCandidates(root);
@@ -59,7 +66,9 @@ export function loadAddon(root = packageRoot): NativeAddon {
       continue;
     }
     try {
-      return require(file) as NativeAddon;
+      const loaded = require(file) as NativeAddon;
+      loadedFile = file;
+      return loaded;
     } catch (error) {
       attempts.push({ file, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }

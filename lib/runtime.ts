@@ -1,8 +1,11 @@
 // What the addon runs on, and the process-wide knobs: threads, the default seed, the CPU buffer cache.
-import { native } from './native';
+import { loadedAddonFile, native } from './native';
 import type { NativeRuntimeInfo } from './native-api';
 
-export type RuntimeInfo = NativeRuntimeInfo;
+export type RuntimeInfo = NativeRuntimeInfo & {
+  /** The addon binary in use: a local build, or the package's prebuild. */
+  addon: string;
+};
 
 const FIX_REFERENCE_BLAS = 'apt-get install -y libopenblas0-openmp';
 let warnedAboutBlas = false;
@@ -10,7 +13,7 @@ let warnedAboutBlas = false;
 /** Torch version, CUDA (and why it is or is not used), threads, the BLAS in use, bf16 support.
  * Warns once when libtorch runs on reference BLAS (matrix products ~50× slower). */
 export function runtimeInfo(): RuntimeInfo {
-  const info = native().runtimeInfo();
+  const info = { ...native().runtimeInfo(), addon: loadedAddonFile() ?? '' };
   if (info.blas.kind === 'reference' && !warnedAboutBlas) {
     warnedAboutBlas = true;
     process.emitWarning(

@@ -13,6 +13,7 @@ export function registerInfoCommand(program: Command): void {
         console.log(JSON.stringify(info, null, 2));
         return;
       }
+      console.log(`addon      ${info.addon}`);
       console.log(`libtorch   ${info.torchVersion} (${info.torchOrigin})`);
       console.log(`CUDA       ${info.cuda.available ? `${info.cuda.devices} device(s)` : 'no'}: ${info.cuda.reason}`);
       console.log(`threads    ${info.threads} (${info.threadsOrigin})`);
