@@ -43,7 +43,7 @@ async function rngTensor(model: { rngState(): Promise<Uint8Array> }): Promise<Te
 }
 
 async function maskVaeRow(workload: Workload, dir: string, runs: number) {
-  using vae = MaskVae.create(workload.config as never);
+  using vae = await MaskVae.create(workload.config as never);
   const side = vae.config.sampleSize;
   const set = worldMaskSet({ seed: 0, split: 'train', count: workload.batch, size: side });
   using masks = Tensor.from(stackMasks(set, Array.from({ length: workload.batch }, (_, i) => i)), [workload.batch, 1, side, side]);
@@ -60,7 +60,7 @@ function wave(shape: number[], phase: number): Tensor {
 }
 
 async function maskDitRow(workload: Workload, dir: string, runs: number) {
-  using generator = PromptGenerator.create(workload.config as never);
+  using generator = await PromptGenerator.create(workload.config as never);
   const c = generator.config;
   using latents = wave([workload.batch, c.inChannels, c.inputSize, c.inputSize], 0.1);
   using image = wave([workload.batch, c.imageConditionWidth], 1.2);
@@ -94,7 +94,7 @@ async function groundingInputs(model: { batchOptions: GroundingModel['batchOptio
 }
 
 async function groundingRow(workload: Workload, dir: string, runs: number) {
-  using model = GroundingModel.create(workload.config as never);
+  using model = await GroundingModel.create(workload.config as never);
   const { batch, tensors } = await groundingInputs(model, model.config.imageSize, workload.batch);
   await model.save(path.join(dir, 'model'));
   await writeSafetensors(path.join(dir, 'input.safetensors'), tensors);

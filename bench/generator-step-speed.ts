@@ -24,8 +24,8 @@ async function main(): Promise<void> {
   if (!(preset in PARTS)) throw new Error(`preset must be tiny or paper, not ${preset}`);
   const [batchSize, steps] = [Number(process.argv[3] ?? (preset === 'paper' ? 8 : 32)), Number(process.argv[4] ?? 4)];
   const names = PARTS[preset];
-  using conditioner = GroundingModel.create({ ...groundingPreset(names.grounding), tokenizer: { kind: 'word-level', maxLength: 16 }, seed: 0 });
-  using vae = MaskVae.create({ ...maskVaePreset(names.vae), seed: 0 });
+  using conditioner = await GroundingModel.create({ ...groundingPreset(names.grounding), tokenizer: { kind: 'word-level', maxLength: 16 }, seed: 0 });
+  using vae = await MaskVae.create({ ...maskVaePreset(names.vae), seed: 0 });
   const size = conditioner.config.imageSize;
   const world = { seed: 0, split: 'train' as const, count: batchSize, size };
   const batch = await makeBatch(Array.from({ length: batchSize }, (_, i) => worldSample(world, i)), conditioner.batchOptions());
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const generatorPreset = promptGeneratorPreset(names.generator);
   console.log(`prompt generator train step, ${preset} (batch ${batchSize}, ${size}×${size} images, ${vae.config.sampleSize}×${vae.config.sampleSize} masks); median of ${steps} steps after one warm-up`);
   for (const precision of ['fp32', 'bf16'] as const) {
-    using generator = PromptGenerator.create({
+    using generator = await PromptGenerator.create({
       ...generatorPreset,
       imageConditionWidth: widths.image,
       textConditionWidth: widths.text,

@@ -159,7 +159,7 @@ def stage3_train_step(directory, runs):
     """x_T from the addon's generator state, the trajectory → masks → prompts → grounding loss + alignment,
     gradient clipping and AdamW on the adapters and heads: the addon's Diff-Prompt step."""
     with open(os.path.join(directory, "parts.json")) as file:
-        model = prompted_grounding.PromptedGrounding(json.load(file))
+        model = prompted_grounding.DiffPromptModel(json.load(file))
     inputs, _ = safetensors_io.read(os.path.join(directory, "input.safetensors"))
     ids, mask, positive = inputs["ids"].long(), inputs["mask"].long(), inputs["positive"].long()
     generator = torch.Generator()

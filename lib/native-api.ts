@@ -42,11 +42,23 @@ export interface NativeLoadReport {
 }
 
 /** What every native model handle offers (native/napi/model_handle.h). */
+/** Box decoding, and the flag that cancels the job (before it starts; Diff-Prompt's also between denoising steps). */
+export interface NativeDecodeOptions {
+  topK?: number;
+  scoreThreshold?: number;
+  nmsIou?: number;
+  cancel?: NativeCancelFlag;
+}
+
 export interface NativeModelHandle {
+  /** Makes the model on the compute thread (once, right after the handle): weights are never drawn on the event loop. */
+  built(): Promise<void>;
   dispose(): void;
   isDisposed(): boolean;
   parameterCount(options?: { trainableOnly?: boolean }): number;
   parameters(): NativeParameterInfo[];
+  /** sha256 (hex) of the weights as saveWeights writes them, over the tensors alone (lib/io/weights-digest.ts). */
+  weightsDigest(): Promise<string>;
   saveWeights(path: string, metadata: Record<string, string>): Promise<void>;
   loadWeights(path: string, strict: boolean): Promise<NativeLoadReport>;
   saveOptimizer(path: string): Promise<boolean>;
@@ -98,7 +110,7 @@ export interface NativeGroundingHandle extends NativeModelHandle {
   setTrainable(prefixes: string[]): Promise<void>;
   trainStep(batch: NativeGroundingBatch, options: { lr: number }): Promise<NativeGroundingLosses>;
   evaluateLoss(batch: NativeGroundingBatch): Promise<NativeGroundingLosses>;
-  predict(batch: NativeGroundingBatch, options: { topK?: number; scoreThreshold?: number; nmsIou?: number }): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
+  predict(batch: NativeGroundingBatch, options: NativeDecodeOptions): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
   features(batch: NativeGroundingBatch): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle }>;
   encode(batch: NativeGroundingBatch): Promise<{ imageTokens: NativeTensorHandle; textHidden: NativeTensorHandle; textPooled: NativeTensorHandle }>;
   ownPrompts(batch: NativeGroundingBatch): Promise<{ visual: NativeTensorHandle[]; textual: NativeTensorHandle[] }>;
@@ -133,6 +145,8 @@ export interface NativeSamplingOptions {
   eta?: number;
   ddpm?: boolean;
   useEma?: boolean;
+  /** Checked before each denoising step. */
+  cancel?: NativeCancelFlag;
 }
 
 export interface NativePromptGeneratorHandle extends NativeModelHandle {
@@ -158,17 +172,17 @@ export interface NativePromptGeneratorHandle extends NativeModelHandle {
 }
 
 /** A stage-3 batch: the backbone's, and seeds (int64 B) for each sample's x_T. */
-export interface NativeStage3Batch extends NativeGroundingBatch {
+export interface NativeDiffPromptBatch extends NativeGroundingBatch {
   seeds?: NativeTensorHandle;
 }
 
-export interface NativePromptedGroundingHandle extends NativeModelHandle {
+export interface NativeDiffPromptHandle extends NativeModelHandle {
   trainStep(
-    batch: NativeStage3Batch,
+    batch: NativeDiffPromptBatch,
     options: { lr: number; alignmentWeight: number },
   ): Promise<{ loss: number; grounding: number; token: number; box: number; centerness: number; alignment: number; positives: number }>;
-  predict(batch: NativeStage3Batch, options: { topK?: number; scoreThreshold?: number; nmsIou?: number }): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
-  layerMasks(batch: NativeStage3Batch): Promise<NativeTensorHandle>;
+  predict(batch: NativeDiffPromptBatch, options: NativeDecodeOptions): Promise<{ boxes: Float32Array; scores: Float32Array }[]>;
+  layerMasks(batch: NativeDiffPromptBatch, options?: { cancel?: NativeCancelFlag }): Promise<NativeTensorHandle>;
 }
 
 export interface NativeRuntimeInfo {
@@ -199,12 +213,12 @@ export interface NativeAddon {
   NativeGroundingModel: new (config: object) => NativeGroundingHandle;
   NativeClipModel: new (config: object) => NativeClipHandle;
   NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
-  NativePromptedGrounding: new (
+  NativeDiffPrompt: new (
     backbone: NativeModelHandle,
     vae: NativeModelHandle,
     generator: NativeModelHandle,
     config: object,
-  ) => NativePromptedGroundingHandle;
+  ) => NativeDiffPromptHandle;
   diffusionSchedule(
     schedule: string,
     steps: number,

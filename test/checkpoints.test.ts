@@ -13,7 +13,7 @@ const test = suite('checkpoints');
 const config = { inputSize: 3, hiddenSizes: [5], outputSize: 2, seed: 4 };
 
 test('a checkpoint folder holds config.json and model.safetensors with names, config and format', async () => {
-  using model = Mlp.create(config);
+  using model = await Mlp.create(config);
   const dir = path.join(tempDir(), 'mlp');
   await model.save(dir);
   assert.equal(fs.readdirSync(dir).sort(), ['config.json', 'model.safetensors']);
@@ -28,8 +28,8 @@ test('a checkpoint folder holds config.json and model.safetensors with names, co
   assert.equal(JSON.parse(weights.metadata.config), manifest.config);
 });
 
-test('parameter names, shapes and counts', () => {
-  using model = Mlp.create(config);
+test('parameter names, shapes and counts', async () => {
+  using model = await Mlp.create(config);
   assert.equal(
     model.parameters().map((p) => [p.name, p.shape]),
     [
@@ -44,7 +44,7 @@ test('parameter names, shapes and counts', () => {
 });
 
 test('loading by name reports missing and unexpected names; strict refuses them', async () => {
-  using source = Mlp.create({ ...config, seed: 9 });
+  using source = await Mlp.create({ ...config, seed: 9 });
   const dir = tempDir();
   await source.save(path.join(dir, 'source'));
   const full = await readSafetensors(path.join(dir, 'source', 'model.safetensors'));
@@ -54,7 +54,7 @@ test('loading by name reports missing and unexpected names; strict refuses them'
     'layers.0.bias': full.tensors.get('layers.0.bias')!,
     'head.extra': Tensor.from(new Float32Array(2), [2]),
   });
-  using target = Mlp.create(config);
+  using target = await Mlp.create(config);
   await expectError('ERR_CHECKPOINT', () => target.loadWeights(partial), 'missing 2');
   const report = await target.loadWeights(partial, { strict: false });
   assert.equal(report.missing.sort(), ['layers.1.bias', 'layers.1.weight']);
@@ -66,7 +66,7 @@ test('loading by name reports missing and unexpected names; strict refuses them'
 });
 
 test('a shape mismatch is ERR_CHECKPOINT and leaves the model unchanged', async () => {
-  using model = Mlp.create(config);
+  using model = await Mlp.create(config);
   const dir = tempDir();
   await model.save(path.join(dir, 'before'));
   const wrong = path.join(dir, 'wrong.safetensors');
@@ -82,10 +82,10 @@ test('a shape mismatch is ERR_CHECKPOINT and leaves the model unchanged', async 
 
 test('a checkpoint of another config or kind is refused', async () => {
   const dir = tempDir();
-  using small = Mlp.create(config);
+  using small = await Mlp.create(config);
   await small.save(path.join(dir, 'small'));
   // Swap in weights saved for another config: the folder now mixes two checkpoints.
-  using wide = Mlp.create({ ...config, hiddenSizes: [5], seed: 1, lr: 0.5 });
+  using wide = await Mlp.create({ ...config, hiddenSizes: [5], seed: 1, lr: 0.5 });
   await wide.save(path.join(dir, 'wide'));
   fs.copyFileSync(path.join(dir, 'wide', 'model.safetensors'), path.join(dir, 'small', 'model.safetensors'));
   await expectError('ERR_CHECKPOINT', () => Mlp.load(path.join(dir, 'small')), 'another config');
@@ -98,7 +98,7 @@ test('a checkpoint of another config or kind is refused', async () => {
 
 test('saving over a checkpoint keeps the old one until the new one is whole', async () => {
   const dir = path.join(tempDir(), 'ckpt');
-  using model = Mlp.create(config);
+  using model = await Mlp.create(config);
   await model.save(dir);
   // A save that dies after the old folder moved aside but before the new one moved in:
   fs.renameSync(dir, `${dir}.previous`);
@@ -115,7 +115,7 @@ test('saving over a checkpoint keeps the old one until the new one is whole', as
 test('saving never replaces a folder of other files, and a save after a crash mid-swap keeps the good checkpoint', async () => {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
-  using model = Mlp.create(config);
+  using model = await Mlp.create(config);
   await expectError('ERR_CHECKPOINT', () => model.save(dir), 'holds other files (notes.txt)');
   assert.ok(fs.existsSync(path.join(dir, 'notes.txt')));
   await expectError('ERR_CHECKPOINT', () => model.save(path.join(dir, 'notes.txt')), 'is a file');
@@ -125,21 +125,21 @@ test('saving never replaces a folder of other files, and a save after a crash mi
   const good = fs.readFileSync(path.join(ckpt, 'model.safetensors'));
   fs.renameSync(ckpt, `${ckpt}.previous`); // the crash left only the previous checkpoint
   fs.mkdirSync(`${ckpt}.staging`); // and a half-written staging folder
-  using changed = Mlp.create({ ...config, seed: 99 });
+  using changed = await Mlp.create({ ...config, seed: 99 });
   await changed.save(ckpt);
   assert.not.ok(fs.readFileSync(path.join(ckpt, 'model.safetensors')).equals(good), 'the new checkpoint is in place');
   assert.not.ok(fs.existsSync(`${ckpt}.previous`));
 });
 
 test('a model output can feed a later training step (no inference-only tensors leak out)', async () => {
-  using model = Mlp.create({ inputSize: 2, outputSize: 2, seed: 1 });
+  using model = await Mlp.create({ inputSize: 2, outputSize: 2, seed: 1 });
   using x = Tensor.from(new Float32Array([1, 2, 3, 4]), [2, 2]);
   using y = await model.predict(x);
   assert.type(await model.trainStep(y, x), 'number');
 });
 
 test('an object dressed as a tensor is refused, not dereferenced', async () => {
-  using model = Mlp.create({ inputSize: 2, outputSize: 1 });
+  using model = await Mlp.create({ inputSize: 2, outputSize: 1 });
   using real = Tensor.from(new Float32Array(4), [2, 2]);
   const fake = Object.create(Object.getPrototypeOf(real.handle));
   await expectError('ERR_DTYPE', () => (model as unknown as { handle: { predict(v: unknown): unknown } }).handle.predict(fake), 'must be a Tensor');

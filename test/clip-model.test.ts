@@ -95,8 +95,8 @@ async function encodingValues(encoding: ClipEncoding): Promise<{ image: Float32A
   return { image: await values(encoding.image), text: await values(encoding.text), imageMap: await values(encoding.imageMap) };
 }
 
-test('the tiny preset names parameters as Hugging Face CLIPModel, keeps no position_ids and is frozen', () => {
-  using model = ClipModel.create(TINY);
+test('the tiny preset names parameters as Hugging Face CLIPModel, keeps no position_ids and is frozen', async () => {
+  using model = await ClipModel.create(TINY);
   const parameters = model.parameters();
   const names = new Set(parameters.map((p) => p.name));
   for (const name of [
@@ -131,14 +131,14 @@ test('the tiny preset names parameters as Hugging Face CLIPModel, keeps no posit
   assert.is(model.parameterCount({ trainableOnly: true }), 0);
 });
 
-test('the vit-b-32 preset has CLIP ViT-B/32\'s 151,277,313 parameters (logit_scale included)', () => {
-  using model = ClipModel.create(clipPreset('vit-b-32'));
+test('the vit-b-32 preset has CLIP ViT-B/32\'s 151,277,313 parameters (logit_scale included)', async () => {
+  using model = await ClipModel.create(clipPreset('vit-b-32'));
   assert.is(model.parameterCount(), 151_277_313);
 });
 
 parityTest(test, 'parity: an independent PyTorch CLIP on the same random weights gives the same image, text and map embeddings', async () => {
   const dir = tempDir();
-  using model = ClipModel.create(TINY);
+  using model = await ClipModel.create(TINY);
   const weights = randomWeights(model, 11);
   const weightsFile = path.join(dir, 'hf.safetensors');
   await writeSafetensors(weightsFile, weights);
@@ -173,7 +173,7 @@ parityTest(test, 'parity: an independent PyTorch CLIP on the same random weights
 });
 
 test('the text embedding is read at the highest token id: what follows it does not matter, moving it does', async () => {
-  using model = ClipModel.create(TINY);
+  using model = await ClipModel.create(TINY);
   using pixels = images(1, 64, 1);
   const text = async (rowIds: number[], rowMask: number[]) => {
     using ids = Tensor.from(Int32Array.from(rowIds), [1, rowIds.length]);
@@ -192,7 +192,7 @@ test('the text embedding is read at the highest token id: what follows it does n
 
 test('a checkpoint folder round-trips; published files may carry position_ids but no other stray name', async () => {
   const dir = tempDir();
-  using model = ClipModel.create(TINY);
+  using model = await ClipModel.create(TINY);
   const weights = randomWeights(model, 2);
   const { ids, mask } = tokenRows([[320, 1125], [2368]], 8);
   using pixels = images(2, 64, 4);
@@ -215,7 +215,7 @@ test('a checkpoint folder round-trips; published files may carry position_ids bu
 });
 
 realDataTest(test, 'batches made with batchOptions carry CLIP-normalised images and BPE tokens to 77', async (dir) => {
-  using model = ClipModel.create(TINY);
+  using model = await ClipModel.create(TINY);
   const tokenizer = ClipBpeTokenizer.fromVocabFile(path.join(dir, 'vocab', 'bpe_simple_vocab_16e6.txt.gz'));
   const batch = await makeBatch(worldSamples({ split: 'val', family: 'both', count: 2, size: 64 }), model.batchOptions(tokenizer));
   const tokens = batch.tokens[CLIP_TOKENS]!;
@@ -244,6 +244,7 @@ test('the prompt generator conditions on a CLIP handle in one job, with exactly 
     inputSize: 8, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 1, numHeads: 2,
     imageConditionWidth: 64, textConditionWidth: 64, spatialConditionWidth: 64, diffusionSteps: 20, seed: 1,
   }) as unknown as GeneratorJobs;
+  await Promise.all([clip.built(), vae.built(), (generator as unknown as { built(): Promise<void> }).built()]);
   const { ids, mask } = tokenRows([[320, 1125], [2368, 539, 320]], 77);
   using pixels = images(2, 64, 9);
   using masks = Tensor.from(Float32Array.from({ length: 2 * 64 * 64 }, (_, i) => (i % 64 > 20 && i % 64 < 40 ? 1 : 0)), [2, 1, 64, 64]);
@@ -267,7 +268,7 @@ test('the prompt generator conditions on a CLIP handle in one job, with exactly 
 });
 
 test('bad input is a typed error, and a disposed model says so', async () => {
-  const model = ClipModel.create(TINY);
+  const model = await ClipModel.create(TINY);
   const { ids, mask } = tokenRows([[320]], 77);
   using small = images(1, 32, 1);
   using pixels = images(1, 64, 1);

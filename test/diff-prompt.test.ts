@@ -25,8 +25,8 @@ const SMALL_GENERATOR = { inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize:
 /** Both encoders of the small backbone have two layers; 10 DDIM steps. */
 const SMALL_DIFF_PROMPT: DiffPromptConfigInput = { visualDepth: 2, textualDepth: 2, length: 4, samplingSteps: 10, stride: 2, alignWidth: 16, seed: 4 };
 
-function parts() {
-  return { backbone: GroundingModel.create(SMALL_GROUNDING), vae: MaskVae.create(SMALL_VAE), generator: PromptGenerator.create(SMALL_GENERATOR) };
+async function parts() {
+  return { backbone: await GroundingModel.create(SMALL_GROUNDING), vae: await MaskVae.create(SMALL_VAE), generator: await PromptGenerator.create(SMALL_GENERATOR) };
 }
 
 function disposeAll(...models: { dispose(): void }[]): void {
@@ -38,7 +38,7 @@ async function batchOf(model: DiffPrompt, count: number, split: 'train' | 'val' 
 }
 
 test('adapters: per-modality trunks, L/2 specific + L/2 global tokens per layer, and the ablation flags', async () => {
-  const { backbone, vae, generator } = parts();
+  const { backbone, vae, generator } = await parts();
   using full = await DiffPrompt.create({ backbone, vae, generator }, SMALL_DIFF_PROMPT);
   const names = full.parameters().map((p) => p.name);
   for (const name of ['visual_adapter.trunk.0.weight', 'visual_adapter.trunk.1.weight', 'visual_adapter.head.weight', 'visual_adapter.global_prompts.1', 'textual_adapter.head.weight', 'align.visual_prompts.weight', 'align.image_features.weight']) {
@@ -62,7 +62,7 @@ test('adapters: per-modality trunks, L/2 specific + L/2 global tokens per layer,
 });
 
 test('layer j reads the trajectory 2j steps before its end, decoded by the Mask-VAE, seeded per sample', async () => {
-  const { backbone, vae, generator } = parts();
+  const { backbone, vae, generator } = await parts();
   using model = await DiffPrompt.create({ backbone, vae, generator }, SMALL_DIFF_PROMPT);
   const batch = await batchOf(model, 3, 'val');
   using masks = await model.layerMasks(batch);
@@ -82,7 +82,7 @@ test('layer j reads the trajectory 2j steps before its end, decoded by the Mask-
 });
 
 test('tuning changes only the adapters; the alignment gradient reaches them; evaluation is deterministic', async () => {
-  const { backbone, vae, generator } = parts();
+  const { backbone, vae, generator } = await parts();
   const before = await Promise.all([backbone, vae, generator].map((model) => model.weightsSha256()));
   const dir = tempDir();
   const weightsAfterOneStep = async (alignmentWeight: number) => {
@@ -112,7 +112,7 @@ test('tuning changes only the adapters; the alignment gradient reaches them; eva
 
 test('a saved folder refers to its parts by path and sha256, and refuses a changed part', async () => {
   const dir = tempDir();
-  const { backbone, vae, generator } = parts();
+  const { backbone, vae, generator } = await parts();
   const dirs = { backbone: path.join(dir, 'backbone'), vae: path.join(dir, 'vae'), generator: path.join(dir, 'generator') };
   await backbone.save(dirs.backbone);
   await vae.save(dirs.vae);
@@ -136,7 +136,7 @@ test('a saved folder refers to its parts by path and sha256, and refuses a chang
   const served = await pipeline.predict(Buffer.from(await encodePng(rgb!)), sample.expression, { topK: 3 });
   assert.ok(served.length <= 3 && served.every((b) => b.box.length === 4), 'GroundingPipeline serves a tuned Diff-Prompt folder');
   assert.equal(await pipeline.predict(Buffer.from(await encodePng(rgb!)), sample.expression, { topK: 3 }), served, 'deterministically');
-  using other = MaskVae.create({ ...SMALL_VAE, seed: 7 });
+  using other = await MaskVae.create({ ...SMALL_VAE, seed: 7 });
   await other.save(dirs.vae);
   await expectError('ERR_CHECKPOINT', () => DiffPrompt.load(saved), /vae .* is not the one/);
 });

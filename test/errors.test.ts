@@ -17,20 +17,20 @@ import { tempDir } from './support/temp-dir';
 const test = suite('error codes');
 
 test('ERR_SHAPE: a batch of the wrong width names the argument and both shapes', async () => {
-  using model = Mlp.create({ inputSize: 3, outputSize: 1 });
+  using model = await Mlp.create({ inputSize: 3, outputSize: 1 });
   using x = Tensor.from(new Float32Array(8), [2, 4]);
   await expectError('ERR_SHAPE', () => model.predict(x), 'x must have shape [*, 3] but has [2, 4]');
 });
 
 test('ERR_DTYPE: int32 where float32 is needed, and a non-tensor argument', async () => {
-  using model = Mlp.create({ inputSize: 2, outputSize: 1 });
+  using model = await Mlp.create({ inputSize: 2, outputSize: 1 });
   using x = Tensor.from(new Int32Array(4), [2, 2]);
   await expectError('ERR_DTYPE', () => model.predict(x), 'x must be float32 but is int32');
   await expectError('ERR_DTYPE', () => (model as unknown as { handle: { predict(v: unknown): unknown } }).handle.predict({}), 'must be a Tensor');
 });
 
 test('ERR_DISPOSED: a disposed model refuses every call', async () => {
-  const model = Mlp.create({ inputSize: 2, outputSize: 1 });
+  const model = await Mlp.create({ inputSize: 2, outputSize: 1 });
   model.dispose();
   model.dispose();
   using x = Tensor.from(new Float32Array(4), [2, 2]);
@@ -62,14 +62,14 @@ test('ERR_DATA: malformed JSON in a data file names the file', async () => {
 });
 
 test('ERR_NAN: a diverging loss stops training with ERR_NAN', async () => {
-  using model = Mlp.create({ inputSize: 1, outputSize: 1 });
+  using model = await Mlp.create({ inputSize: 1, outputSize: 1 });
   using x = Tensor.from(new Float32Array([Number.NaN, 1]), [2, 1]);
   using y = Tensor.from(new Float32Array([0, 1]), [2, 1]);
   await expectError('ERR_NAN', () => model.trainStep(x, y), 'lower the learning rate');
 });
 
 test('ERR_ABORTED: an aborted signal', async () => {
-  using model = Mlp.create({ inputSize: 1, outputSize: 1 });
+  using model = await Mlp.create({ inputSize: 1, outputSize: 1 });
   using x = Tensor.from(new Float32Array([1]), [1, 1]);
   await expectError('ERR_ABORTED', () => model.fit(x, x, { steps: 5, signal: AbortSignal.abort(new Error('user left')) }), 'user left');
 });

@@ -27,8 +27,8 @@ const SMALL_GENERATOR: PromptGeneratorConfigInput = {
   inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 2, numHeads: 2, imageConditionWidth: 32, textConditionWidth: 32, spatialConditionWidth: 32, seed: 5, emaDecay: 0.9,
 };
 
-function parts() {
-  return { conditioner: GroundingModel.create(SMALL_GROUNDING), vae: MaskVae.create(SMALL_VAE) };
+async function parts() {
+  return { conditioner: await GroundingModel.create(SMALL_GROUNDING), vae: await MaskVae.create(SMALL_VAE) };
 }
 
 const data = worldSource({ seed: 0, split: 'train', count: 40, size: 32 });
@@ -39,8 +39,8 @@ async function weightBytes(generator: PromptGenerator, dir: string): Promise<Buf
 }
 
 test('one job reads the conditioner and the Mask-VAE and takes a step; the loss falls', async () => {
-  const { conditioner, vae } = parts();
-  using generator = PromptGenerator.create({ ...SMALL_GENERATOR, lr: 2e-3 });
+  const { conditioner, vae } = await parts();
+  using generator = await PromptGenerator.create({ ...SMALL_GENERATOR, lr: 2e-3 });
   const batch = await makeBatch(worldSamples({ split: 'train', family: 'both', count: 16 }), conditioner.batchOptions());
   const losses: number[] = [];
   for (let step = 0; step < 60; step++) losses.push((await generator.trainOnBatch({ conditioner, vae }, batch, { lr: 2e-3 })).loss);
@@ -52,7 +52,7 @@ test('one job reads the conditioner and the Mask-VAE and takes a step; the loss 
 });
 
 test('a resumed run repeats the uninterrupted one bit for bit, and keeps the frozen parts it trained with', async () => {
-  const { conditioner, vae } = parts();
+  const { conditioner, vae } = await parts();
   const dir = tempDir();
   const settings = { conditioner, vae, steps: 6, batchSize: 8, checkpointEvery: 2, seed: 3 };
   const straight = await trainPromptGenerator(data, { ...settings, config: SMALL_GENERATOR, checkpointDir: path.join(dir, 'straight') });
@@ -68,15 +68,15 @@ test('a resumed run repeats the uninterrupted one bit for bit, and keeps the fro
   assert.is(record.conditioner.sha256, await conditioner.weightsSha256());
   const { model: loaded } = await PromptGenerator.load(path.join(dir, 'a'));
   await loaded.checkParts({ conditioner, vae });
-  using other = GroundingModel.create({ ...SMALL_GROUNDING, seed: 9 });
+  using other = await GroundingModel.create({ ...SMALL_GROUNDING, seed: 9 });
   await expectError('ERR_CHECKPOINT', () => loaded.checkParts({ conditioner: other, vae }), /trained with the grounding-model/);
   await expectError('ERR_CONFIG', () => trainPromptGenerator(data, { ...settings, conditioner: other, steps: 8, resume: true, checkpointDir: path.join(dir, 'split') }));
   for (const model of [straight.generator, resumed.generator, loaded, conditioner, vae]) model.dispose();
 });
 
 test('generate: masks in the Mask-VAE frame, the trajectory, and noise seeded per sample whatever the batch', async () => {
-  const { conditioner, vae } = parts();
-  using generator = PromptGenerator.create(SMALL_GENERATOR);
+  const { conditioner, vae } = await parts();
+  using generator = await PromptGenerator.create(SMALL_GENERATOR);
   const samples = worldSamples({ split: 'val', family: 'both', count: 3 });
   const batch = await makeBatch(samples, conditioner.batchOptions());
   const all = await generator.generateBatch({ conditioner, vae }, batch, { seeds: [11, 12, 13], steps: 5, decodeTrajectory: true });
@@ -107,14 +107,14 @@ test('generate: masks in the Mask-VAE frame, the trajectory, and noise seeded pe
 });
 
 test('bad input: wrong parts, a disposed Mask-VAE, a missing image map, masks missing', async () => {
-  const { conditioner, vae } = parts();
-  using generator = PromptGenerator.create(SMALL_GENERATOR);
+  const { conditioner, vae } = await parts();
+  using generator = await PromptGenerator.create(SMALL_GENERATOR);
   const batch = await makeBatch(worldSamples({ split: 'train', family: 'both', count: 2 }), conditioner.batchOptions());
-  using notConditioner = Object.assign(MaskVae.create(SMALL_VAE), { conditionerTokens: 'text' });
+  using notConditioner = Object.assign(await MaskVae.create(SMALL_VAE), { conditionerTokens: 'text' });
   await expectError('ERR_CONFIG', () => generator.trainOnBatch({ conditioner: notConditioner as unknown as GroundingModel, vae }, batch, { lr: 1e-3 }), /conditioner must be/);
   await expectError('ERR_CONFIG', () => generator.generateBatch({ conditioner, vae }, batch, { steps: 5 }), /exactly one of noise/);
   await expectError('ERR_CONFIG', () => generator.generateBatch({ conditioner, vae }, batch, { seeds: [1, 2], steps: 101 }), /sampling steps/);
-  using wide = PromptGenerator.create({ ...SMALL_GENERATOR, imageConditionWidth: 48 });
+  using wide = await PromptGenerator.create({ ...SMALL_GENERATOR, imageConditionWidth: 48 });
   await expectError('ERR_CONFIG', () => wide.trainOnBatch({ conditioner, vae }, batch, { lr: 1e-3 }), /use the conditioner it was configured with/);
   await expectError('ERR_DATA', () => generator.trainOnBatch({ conditioner, vae }, { ...batch, hasMask: new Uint8Array([1, 0]) }, { lr: 1e-3 }), /mask/);
   using latents = zeros([2, 4, 4, 4]);

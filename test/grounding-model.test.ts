@@ -45,8 +45,8 @@ async function values(tensor: Tensor): Promise<Float32Array> {
   return data;
 }
 
-test('the tiny preset takes its vocabulary from the world and names parameters as BERT and timm ViT do', () => {
-  using model = GroundingModel.create({ ...groundingPreset('tiny'), seed: 1 });
+test('the tiny preset takes its vocabulary from the world and names parameters as BERT and timm ViT do', async () => {
+  using model = await GroundingModel.create({ ...groundingPreset('tiny'), seed: 1 });
   assert.is(model.config.vocabSize, model.tokenizer.vocabSize);
   const names = new Set(model.parameters().map((p) => p.name));
   for (const name of [
@@ -69,7 +69,7 @@ test('the tiny preset takes its vocabulary from the world and names parameters a
 
 parityTest(test, 'parity: independent PyTorch encoders on the same weights give the same tokens, with and without prompts', async () => {
   const dir = tempDir();
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   await model.save(path.join(dir, 'model'));
   const batch = await groundingBatch(model, { split: 'val', family: 'both', count: 3 });
   const tokens = batch.tokens.text!;
@@ -118,7 +118,7 @@ parityTest(test, 'parity: an independent PyTorch grounding model gives the same 
     'coupled visual from generated textual': { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 2, textPromptLength: 3, coupledVisualPrompts: true, expressionTextPrompts: true, expressionPromptHeads: 2 },
   };
   for (const [name, slots] of Object.entries(variants)) {
-    using model = GroundingModel.create({ ...SMALL_GROUNDING, ...slots });
+    using model = await GroundingModel.create({ ...SMALL_GROUNDING, ...slots });
     await model.save(path.join(dir, name));
     const batch = await groundingBatch(model, { split: 'train', family: 'both', count: 4 });
     const tokens = batch.tokens.text!;
@@ -147,7 +147,7 @@ parityTest(test, 'parity: an independent PyTorch grounding model gives the same 
 });
 
 test('prompt slots: reordering prompt tokens changes nothing, and zero-length prompts equal none', async () => {
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   const batch = await groundingBatch(model, { split: 'val', family: 'both', count: 4 });
   const visual = promptTensors(2, 4, 3, 32, 0);
   const textual = promptTensors(2, 4, 2, 32, 1);
@@ -169,7 +169,7 @@ test('prompt slots: reordering prompt tokens changes nothing, and zero-length pr
 });
 
 test('features are the encoders\' pooled outputs, and evaluateLoss is the loss a train step reports', async () => {
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   const batch = await groundingBatch(model, { split: 'train', family: 'source', count: 6 });
   const encoded = await model.encode(batch);
   const features = await model.features(batch);
@@ -238,7 +238,7 @@ test('pretraining stops with ERR_ABORTED between steps when its signal fires', a
 
 test('saved and loaded: the same predictions, the vocabulary beside the weights', async () => {
   const dir = tempDir();
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   const batch = await groundingBatch(model, { split: 'val', family: 'source', count: 3 });
   await model.save(path.join(dir, 'g'));
   assert.ok(fs.existsSync(path.join(dir, 'g', 'vocab.txt')));
@@ -253,7 +253,7 @@ test('saved and loaded: the same predictions, the vocabulary beside the weights'
 
 test('learned prompts: only prompts.* train, the rest stays as loaded', async () => {
   const dir = tempDir();
-  using base = GroundingModel.create(SMALL_GROUNDING);
+  using base = await GroundingModel.create(SMALL_GROUNDING);
   await base.save(path.join(dir, 'g'));
   using prompted = await GroundingModel.loadWithPrompts(path.join(dir, 'g'), { visualPromptDepth: 2, visualPromptLength: 4, textPromptDepth: 1, textPromptLength: 2 });
   await prompted.setTrainable('prompts');
@@ -270,28 +270,28 @@ test('learned prompts: only prompts.* train, the rest stays as loaded', async ()
 });
 
 test('bad input: wrong frame, wrong prompt width, too many prompt layers, bad config, disposed', async () => {
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   const wrongFrame = await groundingBatch(model, { split: 'val', family: 'source', count: 2 });
   wrongFrame.size = { width: 64, height: 64 };
   await expectError('ERR_SHAPE', () => model.predict(wrongFrame), /32×32/);
   const batch = await groundingBatch(model, { split: 'val', family: 'source', count: 2 });
   await expectError('ERR_SHAPE', () => model.predict(batch, { prompts: { visual: promptTensors(1, 2, 3, 16, 0) } }), /visual prompts/);
   await expectError('ERR_SHAPE', () => model.predict(batch, { prompts: { textual: promptTensors(3, 2, 3, 32, 0) } }), /3 layers of prompts for 2/);
-  assert.throws(() => GroundingModel.create({ ...SMALL_GROUNDING, visionHeads: 3 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
-  assert.throws(() => GroundingModel.create({ ...SMALL_GROUNDING, pyramidStrides: [12] }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
+  await expectError('ERR_CONFIG', () => GroundingModel.create({ ...SMALL_GROUNDING, visionHeads: 3 }));
+  await expectError('ERR_CONFIG', () => GroundingModel.create({ ...SMALL_GROUNDING, pyramidStrides: [12] }));
   model.dispose();
   await expectError('ERR_DISPOSED', () => model.predict(batch));
 });
 
 realDataTest(test, 'the paper preset: bert-base-uncased vocabulary and widths, 136,033,610 parameters, boxes on 224×224', async (dir) => {
   const vocabFile = path.join(dir, 'vocab', 'bert-base-uncased-vocab.txt');
-  using model = GroundingModel.create({ ...groundingPreset('paper'), seed: 0 }, { vocabFile });
+  using model = await GroundingModel.create({ ...groundingPreset('paper'), seed: 0 }, { vocabFile });
   assert.is(model.parameterCount(), 136_033_610);
   assert.is(model.tokenizer.vocabSize, 30522);
   const samples = worldSamples({ split: 'val', family: 'source', count: 1, size: 224 });
   const [boxes] = await model.predict(await makeBatch(samples, model.batchOptions()), { scoreThreshold: 0, topK: 5 });
   assert.is(boxes!.length, 5);
-  assert.throws(() => GroundingModel.create(groundingPreset('paper')), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG' && /vocabFile/.test(e.message));
+  await expectError('ERR_CONFIG', () => GroundingModel.create(groundingPreset('paper')), 'vocabFile');
 });
 
 test.run();

@@ -30,7 +30,7 @@ async function widePng(index: number): Promise<Buffer> {
 }
 
 test('setup: a small model folder whose token prior is ½, so that it predicts boxes above the 0.05 threshold', async () => {
-  using model = GroundingModel.create(SMALL_GROUNDING);
+  using model = await GroundingModel.create(SMALL_GROUNDING);
   using bias0 = Tensor.from(Float32Array.from([0]), [1]);
   const file = path.join(dir, 'bias0.safetensors');
   await writeSafetensors(file, { 'head.bias0': bias0 });

@@ -25,8 +25,8 @@ function masksOf(set: MaskSet, count: number): Tensor {
   return Tensor.from(data, [count, 1, set.size, set.size]);
 }
 
-test('the paper preset has exactly 85,529 parameters with diffusers names and shapes', () => {
-  using vae = MaskVae.create(maskVaePreset('paper'));
+test('the paper preset has exactly 85,529 parameters with diffusers names and shapes', async () => {
+  using vae = await MaskVae.create(maskVaePreset('paper'));
   assert.is(vae.parameterCount(), 85_529);
   const names = new Map(vae.parameters().map((p) => [p.name, p.shape]));
   assert.equal(names.get('encoder.conv_in.weight'), [4, 1, 3, 3]);
@@ -44,7 +44,7 @@ test('the paper preset has exactly 85,529 parameters with diffusers names and sh
 
 test('shapes: paper 1×224×224 → 4×28×28, tiny 1×64×64 → 4×8×8, and back', async () => {
   for (const [preset, side, latent] of [['paper', 224, 28], ['tiny', 64, 8]] as const) {
-    using vae = MaskVae.create({ ...MASK_VAE_PRESETS[preset], blockChannels: [...MASK_VAE_PRESETS[preset].blockChannels] });
+    using vae = await MaskVae.create({ ...MASK_VAE_PRESETS[preset], blockChannels: [...MASK_VAE_PRESETS[preset].blockChannels] });
     using masks = Tensor.from(new Float32Array(2 * side * side), [2, 1, side, side]);
     const { mean, logvar, sample } = await vae.encode(masks);
     assert.equal(mean.shape, [2, 4, latent, latent]);
@@ -59,7 +59,7 @@ test('shapes: paper 1×224×224 → 4×28×28, tiny 1×64×64 → 4×8×8, and b
 
 parityTest(test, 'parity: an independent PyTorch AutoencoderKL on the same weights gives the same outputs', async () => {
   const dir = tempDir();
-  using vae = MaskVae.create({ ...small, layersPerBlock: 2 });
+  using vae = await MaskVae.create({ ...small, layersPerBlock: 2 });
   await vae.save(path.join(dir, 'vae'));
   const world = worldMaskSet({ seed: 1, split: 'val', count: 3, size: 32 });
   using masks = masksOf(world, 3);
@@ -99,7 +99,7 @@ test('the loss falls on a fixed seed, and the same seed gives the same losses', 
 
 test('saved and loaded: bit-exact outputs', async () => {
   const dir = path.join(tempDir(), 'vae');
-  using vae = MaskVae.create(small);
+  using vae = await MaskVae.create(small);
   const data = worldMaskSet({ seed: 2, split: 'train', count: 16, size: 32 });
   using masks = masksOf(data, 16);
   await vae.trainStep(masks, { lr: 5e-3, klWeight: 3.7732e-4 });
@@ -150,7 +150,7 @@ test('evaluation each epoch on held-out masks; best and last checkpoints kept', 
 });
 
 test('bad input: wrong mask size or dtype, another config, a NaN loss', async () => {
-  using vae = MaskVae.create(small);
+  using vae = await MaskVae.create(small);
   using wrongSize = Tensor.from(new Float32Array(64 * 64), [1, 1, 64, 64]);
   await expectError('ERR_SHAPE', () => vae.encode(wrongSize), 'masks must have shape [*, 1, 32, 32] but has [1, 1, 64, 64]');
   using wrongType = Tensor.from(new Uint8Array(32 * 32), [1, 1, 32, 32]);
@@ -159,7 +159,7 @@ test('bad input: wrong mask size or dtype, another config, a NaN loss', async ()
   await expectError('ERR_CONFIG', () => MaskVae.create({ ...small, normGroups: 3 }), 'must divide by normGroups');
 
   const dir = tempDir();
-  using other = MaskVae.create({ ...small, blockChannels: [8, 16, 16] });
+  using other = await MaskVae.create({ ...small, blockChannels: [8, 16, 16] });
   await other.save(path.join(dir, 'other'));
   await expectError('ERR_CHECKPOINT', () => vae.loadWeights(path.join(dir, 'other', 'model.safetensors')), 'has shape');
 

@@ -33,7 +33,7 @@ async function weightsOf(model: Mlp): Promise<number[]> {
 
 test('300 steps from TypeScript: the loss falls by more than 10×', async () => {
   const { x, y } = problem();
-  using model = Mlp.create({ inputSize: 2, hiddenSizes: [32, 32], outputSize: 1, seed: 0, lr: 3e-3 });
+  using model = await Mlp.create({ inputSize: 2, hiddenSizes: [32, 32], outputSize: 1, seed: 0, lr: 3e-3 });
   const losses = await model.fit(x, y, { steps: 300 });
   assert.ok(losses[299] < losses[0] / 10, `loss ${losses[0]} → ${losses[299]}`);
   x.dispose();
@@ -42,7 +42,7 @@ test('300 steps from TypeScript: the loss falls by more than 10×', async () => 
 
 test('saved, loaded: identical outputs, bit for bit', async () => {
   const { x, y } = problem();
-  using model = Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 1 });
+  using model = await Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 1 });
   await model.fit(x, y, { steps: 50 });
   const dir = path.join(tempDir(), 'mlp');
   await model.save(dir);
@@ -54,10 +54,10 @@ test('saved, loaded: identical outputs, bit for bit', async () => {
 
 test('a resumed run gives bit-identical losses to an uninterrupted one', async () => {
   const { x, y } = problem();
-  using uninterrupted = Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 2 });
+  using uninterrupted = await Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 2 });
   const full = [...(await uninterrupted.fit(x, y, { steps: 40 }))];
 
-  using first = Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 2 });
+  using first = await Mlp.create({ inputSize: 2, hiddenSizes: [16], outputSize: 1, seed: 2 });
   const head = [...(await first.fit(x, y, { steps: 20 }))];
   const dir = path.join(tempDir(), 'resume');
   await first.save(dir, { training: true, loop: { step: 20 } });
@@ -69,14 +69,14 @@ test('a resumed run gives bit-identical losses to an uninterrupted one', async (
 });
 
 test('same seed, same weights; another seed, other weights; manualSeed sets the default', async () => {
-  using a = Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 42 });
-  using b = Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 42 });
-  using c = Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 43 });
+  using a = await Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 42 });
+  using b = await Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 42 });
+  using c = await Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2, seed: 43 });
   const [wa, wb, wc] = await Promise.all([weightsOf(a), weightsOf(b), weightsOf(c)]);
   assert.equal(wa, wb);
   assert.not.equal(wa, wc);
   manualSeed(42);
-  using d = Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2 });
+  using d = await Mlp.create({ inputSize: 4, hiddenSizes: [8], outputSize: 2 });
   assert.equal(await weightsOf(d), wa);
   manualSeed(0);
 });
@@ -85,7 +85,7 @@ test('two models built and trained at the same time match their solo runs', asyn
   const { x, y } = problem();
   const [p, q] = await Promise.all(
     [5, 5].map(async (seed) => {
-      using model = Mlp.create({ inputSize: 2, hiddenSizes: [64], outputSize: 1, seed });
+      using model = await Mlp.create({ inputSize: 2, hiddenSizes: [64], outputSize: 1, seed });
       return [...(await model.fit(x, y, { steps: 25 }))];
     }),
   );

@@ -58,8 +58,8 @@ test('schedules: linear ᾱ_4 = 0.97513, cosine ᾱ_48 = 0.509429 and ᾱ_96 = 0
   await expectError('ERR_CONFIG', () => diffusionSchedule('cosine' as 'linear', 100));
 });
 
-test('the paper preset has exactly 77,158,944 parameters, with DiT names', () => {
-  using model = PromptGenerator.create(promptGeneratorPreset('paper'));
+test('the paper preset has exactly 77,158,944 parameters, with DiT names', async () => {
+  using model = await PromptGenerator.create(promptGeneratorPreset('paper'));
   assert.is(model.parameterCount(), 77_158_944);
   assert.is(model.parameterCount({ trainableOnly: true }), 77_158_944 - 196 * 512, 'pos_embed is fixed');
   const names = new Set(model.parameters().map((p) => p.name));
@@ -71,7 +71,7 @@ test('the paper preset has exactly 77,158,944 parameters, with DiT names', () =>
 
 parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules match an independent PyTorch version', async () => {
   const dir = tempDir();
-  using model = PromptGenerator.create(SMALL);
+  using model = await PromptGenerator.create(SMALL);
   await randomiseWeights(model, dir);
   await model.save(path.join(dir, 'g'));
   const config = path.join(dir, 'g', 'config.json');
@@ -119,7 +119,7 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
 
 parityTest(test, 'parity: spatial conditioning (a map pooled or upsampled onto the token grid) matches the PyTorch version', async () => {
   const dir = tempDir();
-  using model = PromptGenerator.create({ ...SMALL, spatialConditionWidth: 16 });
+  using model = await PromptGenerator.create({ ...SMALL, spatialConditionWidth: 16 });
   await randomiseWeights(model, dir);
   await model.save(path.join(dir, 'g'));
   using x = wave([2, 4, 8, 8], 0.3);
@@ -142,7 +142,7 @@ parityTest(test, 'parity: spatial conditioning (a map pooled or upsampled onto t
 
 test('training lowers the loss on a fixed batch, the EMA trails the weights, and a checkpoint keeps both', async () => {
   const dir = tempDir();
-  using model = PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });
+  using model = await PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });
   using latents = wave([16, 4, 8, 8], 0.5);
   using image = wave([16, 32], 1.5);
   using text = wave([16, 48], 2.5);
@@ -167,7 +167,7 @@ test('training lowers the loss on a fixed batch, the EMA trails the weights, and
 
 test('the EMA after one step is d·initial + (1 − d)·weights', async () => {
   const dir = tempDir();
-  using model = PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });
+  using model = await PromptGenerator.create({ ...SMALL, emaDecay: 0.9 });
   await model.save(path.join(dir, 'before'));
   using latents = wave([4, 4, 8, 8], 0.5);
   using image = wave([4, 32], 1.5);
@@ -214,7 +214,7 @@ test('bf16: the shipped generator under autocast predicts and scores as in float
 });
 
 test('DDPM sampling: deterministic given its noise, and a different path than DDIM', async () => {
-  using model = PromptGenerator.create(SMALL);
+  using model = await PromptGenerator.create(SMALL);
   const dir = tempDir();
   await randomiseWeights(model, dir);
   using noise = wave([2, 4, 8, 8], 0.7);
@@ -229,8 +229,24 @@ test('DDPM sampling: deterministic given its noise, and a different path than DD
   assert.not.equal(ddim.subarray(ddim.length - 512), first.subarray(first.length - 512));
 });
 
+test('an AbortSignal stops sampling between denoising steps with ERR_ABORTED; the model samples again afterwards', async () => {
+  using model = await PromptGenerator.create(SMALL);
+  using noise = wave([8, 4, 8, 8], 0.7);
+  using image = wave([8, 32], 1.7);
+  using text = wave([8, 48], 2.7);
+  const started = performance.now();
+  (await model.trajectory(noise, { image, text }, { ddpm: true, respacing: '' })).dispose();
+  const whole = performance.now() - started;
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), whole / 3);
+  await expectError('ERR_ABORTED', () => model.trajectory(noise, { image, text }, { ddpm: true, respacing: '', signal: controller.signal }), 'sampling');
+  await expectError('ERR_ABORTED', () => model.trajectory(noise, { image, text }, { signal: AbortSignal.abort() }));
+  using again = await model.trajectory(noise, { image, text }, { respacing: 'ddim10' });
+  assert.equal(again.shape, [10, 8, 4, 8, 8]);
+});
+
 test('bad input: wrong latent shape or feature width, unknown schedule, bad respacing', async () => {
-  using model = PromptGenerator.create(SMALL);
+  using model = await PromptGenerator.create(SMALL);
   using image = wave([2, 32], 0);
   using text = wave([2, 48], 0);
   await expectError('ERR_SHAPE', () => model.trainStep(wave([2, 4, 16, 16], 0), { image, text }, { lr: 1e-4 }), /latents/);
@@ -239,9 +255,9 @@ test('bad input: wrong latent shape or feature width, unknown schedule, bad resp
   await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), { image, text }, { respacing: 'fast' }));
   await expectError('ERR_CONFIG', () => model.trajectory(wave([2, 4, 8, 8], 0), { image, text }, { respacing: 'ddim25x' }));
   await expectError('ERR_DATA', () => model.losses(wave([2, 4, 8, 8], 0), Tensor.from(BigInt64Array.from([0n, 100n]), [2]), wave([2, 4, 8, 8], 1), { image, text }), /timestep/);
-  assert.throws(() => PromptGenerator.create({ ...SMALL, diffusionSteps: 10 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
-  assert.throws(() => PromptGenerator.create({ ...SMALL, schedule: 'cosine' as 'linear' }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
-  assert.throws(() => PromptGenerator.create({ ...SMALL, numHeads: 3 }), (e: Error & { code?: string }) => e.code === 'ERR_CONFIG');
+  await expectError('ERR_CONFIG', () => PromptGenerator.create({ ...SMALL, diffusionSteps: 10 }));
+  await expectError('ERR_CONFIG', () => PromptGenerator.create({ ...SMALL, schedule: 'cosine' as 'linear' }));
+  await expectError('ERR_CONFIG', () => PromptGenerator.create({ ...SMALL, numHeads: 3 }));
 });
 
 test.run();

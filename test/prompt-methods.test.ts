@@ -26,9 +26,9 @@ const held = (split: 'val' | 'testA' | 'testB') => worldSource({ seed: 0, split,
 const SETTINGS = { length: 2, diffPrompt: { visualDepth: 2, textualDepth: 2, length: 2, samplingSteps: 6, stride: 2, alignWidth: 8 } };
 
 test.before(async () => {
-  using backbone = GroundingModel.create(SMALL_GROUNDING);
-  using vae = MaskVae.create({ blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 });
-  using generator = PromptGenerator.create({ inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 1, numHeads: 2, imageConditionWidth: 32, textConditionWidth: 32, seed: 5 });
+  using backbone = await GroundingModel.create(SMALL_GROUNDING);
+  using vae = await MaskVae.create({ blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 });
+  using generator = await PromptGenerator.create({ inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 1, numHeads: 2, imageConditionWidth: 32, textConditionWidth: 32, seed: 5 });
   await backbone.save(dirs.backbone);
   await vae.save(dirs.vae);
   await generator.save(dirs.generator);

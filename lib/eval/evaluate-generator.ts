@@ -91,7 +91,7 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
       if (options.signal?.aborted) throw abortedError('generator evaluation', options.signal);
       const seeds = batch.ids.map((id) => sampleSeed(id, base));
       const sample = async (sampleSteps: number) => {
-        const generated = await generator.generateBatch(parts, batch, { seeds, steps: sampleSteps, useEma: options.useEma });
+        const generated = await generator.generateBatch(parts, batch, { seeds, steps: sampleSteps, useEma: options.useEma, signal: options.signal });
         generated.trajectory.dispose();
         try {
           return { masks: await generated.masks.data<'float32'>(), size: generated.masks.shape[3]! };

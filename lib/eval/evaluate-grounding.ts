@@ -43,7 +43,7 @@ export async function evaluateGrounding(model: GroundingPredictor, data: SampleS
   try {
     for await (const batch of stream) {
       if (options.signal?.aborted) throw abortedError('grounding evaluation', options.signal);
-      const ranked = await model.predict(batch, { topK, scoreThreshold, nmsIou, prompts: options.prompts });
+      const ranked = await model.predict(batch, { topK, scoreThreshold, nmsIou, prompts: options.prompts, signal: options.signal });
       ranked.forEach((boxes, i) => {
         const transform = batch.transforms[i]!;
         const predictions: ScoredBox[] = boxes.map(({ box: [x0, y0, x1, y1], score }) => ({ box: toImageBox([x0, y0, x1 - x0, y1 - y0], transform), score }));

@@ -58,8 +58,8 @@ export class ClipModel extends NativeModel<NativeClipHandle, ClipConfig> impleme
   }
 
   /** A model with Hugging Face's initialisation (drawn from the config's seed); load published weights into it with loadWeights. */
-  static create(config: ClipConfigInput, options: ClipModelOptions = {}): ClipModel {
-    return new ClipModel(parseConfig(clipConfigSchema, config, 'CLIP config'), options);
+  static create(config: ClipConfigInput, options: ClipModelOptions = {}): Promise<ClipModel> {
+    return new ClipModel(parseConfig(clipConfigSchema, config, 'CLIP config'), options).built();
   }
 
   /** The embeddings are the projection's width, the map's channels too. */
@@ -70,7 +70,7 @@ export class ClipModel extends NativeModel<NativeClipHandle, ClipConfig> impleme
 
   /** A checkpoint folder written by save(). CLIP does not train here, so there is no training state. */
   static async load(dir: string, options: ClipModelOptions = {}): Promise<ClipModel> {
-    const model = new ClipModel(parseConfig(clipConfigSchema, storedConfig(dir, KIND), `CLIP config in ${dir}`), options);
+    const model = await new ClipModel(parseConfig(clipConfigSchema, storedConfig(dir, KIND), `CLIP config in ${dir}`), options).built();
     await model.restore(dir, false);
     return model;
   }

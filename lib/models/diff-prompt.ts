@@ -1,7 +1,7 @@
 // DiffPrompt: stage 3, the method itself. The frozen grounding model (the backbone) is prompted
 // layer by layer with tokens made from the prompt generator's denoising trajectory: each kept
 // latent is decoded by the frozen Mask-VAE and turned into visual and textual prompts by two
-// adapters, the only part that trains (native/train/stage3/prompted_grounding.h). A training step
+// adapters, the only part that trains (native/models/diff_prompt_model.h). A training step
 // is one native job holding all five models; evaluation seeds each sample's x_T from its id, so
 // a prediction does not depend on the batch it is in.
 //
@@ -15,8 +15,9 @@ import type { Batch, BatchOptions } from '../data/batching';
 import { sampleSeed } from '../data/sample-seed';
 import { DiffPromptError } from '../errors';
 import { EMA_FILE, WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
+import { runLongJob } from '../long-job';
 import { native } from '../native';
-import type { NativeModelHandle, NativePromptedGroundingHandle, NativeStage3Batch } from '../native-api';
+import type { NativeModelHandle, NativeDiffPromptHandle, NativeDiffPromptBatch } from '../native-api';
 import { Tensor } from '../tensor';
 import { withGroundingBatch } from './grounding-batch-tensors';
 import { GroundingModel, type ModelFrameBox, type PredictOptions } from './grounding-model';
@@ -64,7 +65,7 @@ export interface DiffPromptLosses {
   positives: number;
 }
 
-export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffPromptConfig> implements PromptMethod {
+export class DiffPrompt extends NativeModel<NativeDiffPromptHandle, DiffPromptConfig> implements PromptMethod {
   /** parts.json's content for the next save, worked out before the save holds this model. */
   private partsRecord: PartsFile | undefined;
 
@@ -76,7 +77,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
   ) {
     const { backbone, vae, generator } = parts;
     super(
-      new (native().NativePromptedGrounding)(nativeHandleOf(backbone), nativeHandleOf(vae), nativeHandleOf(generator), {
+      new (native().NativeDiffPrompt)(nativeHandleOf(backbone), nativeHandleOf(vae), nativeHandleOf(generator), {
         ...config,
         respacing: generator.respacingFor(config.samplingSteps),
       }),
@@ -90,7 +91,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
    * setTrainable undoes that). */
   static async create(parts: DiffPromptParts, config: DiffPromptConfigInput): Promise<DiffPrompt> {
     await parts.generator.checkParts({ conditioner: parts.backbone, vae: parts.vae });
-    return new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), undefined, false);
+    return new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), undefined, false).built();
   }
 
   /** Adapters on parts loaded from their folders (owned: disposed with this model), refusing a
@@ -99,7 +100,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
     const parts = await loadParts(dirs);
     try {
       await parts.generator.checkParts({ conditioner: parts.backbone, vae: parts.vae });
-      return new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), dirs, true);
+      return await new DiffPrompt(parts, parseConfig(diffPromptConfigSchema, capped(config, parts.backbone), 'Diff-Prompt config'), dirs, true).built();
     } catch (error) {
       disposeParts(parts);
       throw error;
@@ -166,7 +167,8 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
 
   /** Ranked boxes per expression in the model frame, each sample's x_T seeded by its id. */
   async predict(batch: Batch, options: PredictOptions = {}): Promise<ModelFrameBox[][]> {
-    const ranked = await this.withBatch(batch, false, true, (handle, native) => handle.predict(native, options));
+    const { signal, ...decode } = options;
+    const ranked = await this.withBatch(batch, false, true, (handle, native) => runLongJob('Diff-Prompt prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel })));
     return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
   }
 
@@ -181,8 +183,8 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
   }
 
   /** The decoded masks each prompted layer reads: layers×B×1×S×S (layer 0 the clean sample). */
-  async layerMasks(batch: Batch): Promise<Tensor> {
-    return new Tensor(await this.withBatch(batch, false, true, (handle, native) => handle.layerMasks(native)));
+  async layerMasks(batch: Batch, options: { signal?: AbortSignal } = {}): Promise<Tensor> {
+    return new Tensor(await this.withBatch(batch, false, true, (handle, native) => runLongJob('Diff-Prompt layer masks', options, (cancel) => handle.layerMasks(native, { cancel }))));
   }
 
   override dispose(): void {
@@ -192,7 +194,7 @@ export class DiffPrompt extends NativeModel<NativePromptedGroundingHandle, DiffP
 
   /** One job holding this model and its parts, with the batch (and, for evaluation, each sample's
    * seed from its id) as native tensors. */
-  private withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativePromptedGroundingHandle, native: NativeStage3Batch) => Promise<T>): Promise<T> {
+  private withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativeDiffPromptHandle, native: NativeDiffPromptBatch) => Promise<T>): Promise<T> {
     const seeds = seeded ? batch.ids.map((id) => sampleSeed(id, this.config.seed ?? 0)) : undefined;
     const { backbone, vae, generator } = this.parts;
     return withGroundingBatch(batch, { imageSize: backbone.config.imageSize, withBoxes, seeds }, (native) =>

@@ -3,7 +3,7 @@
 // grounding model, Diff-Prompt) sends batches this way; the tensors are freed after the call.
 import type { Batch } from '../data/batching';
 import { DiffPromptError } from '../errors';
-import type { NativeGroundingBatch, NativeStage3Batch } from '../native-api';
+import type { NativeGroundingBatch, NativeDiffPromptBatch } from '../native-api';
 import { Tensor } from '../tensor';
 
 /** The batch's token set a grounding model reads. */
@@ -18,7 +18,7 @@ export interface GroundingBatchOptions {
   seeds?: readonly number[];
 }
 
-export async function withGroundingBatch<T>(batch: Batch, options: GroundingBatchOptions, call: (native: NativeGroundingBatch & NativeStage3Batch) => Promise<T>): Promise<T> {
+export async function withGroundingBatch<T>(batch: Batch, options: GroundingBatchOptions, call: (native: NativeGroundingBatch & NativeDiffPromptBatch) => Promise<T>): Promise<T> {
   const tokens = batch.tokens[GROUNDING_TOKENS];
   if (!tokens) throw new DiffPromptError('ERR_CONFIG', `the batch has no "${GROUNDING_TOKENS}" tokens: make it with model.batchOptions()`);
   const { count, size } = batch;

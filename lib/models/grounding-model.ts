@@ -16,6 +16,7 @@ import { WordLevelTokenizer } from '../data/tokenizers/word-level-tokenizer';
 import { worldVocabulary } from '../data/world';
 import { DiffPromptError } from '../errors';
 import { WEIGHTS_FILE, checkpointLocation } from '../io/checkpoint-folder';
+import { runLongJob } from '../long-job';
 import { native } from '../native';
 import type { NativeGroundingBatch, NativeGroundingHandle, NativeGroundingLosses } from '../native-api';
 import { Tensor } from '../tensor';
@@ -45,6 +46,9 @@ export interface PredictOptions {
   scoreThreshold?: number;
   /** NMS IoU (default 0.6). */
   nmsIou?: number;
+  /** Cancels the prediction: ERR_ABORTED (Diff-Prompt stops between denoising steps; a bare
+   * backbone's single forward pass is not interrupted once it runs). */
+  signal?: AbortSignal;
 }
 
 /** Deep prompts given from outside (stage 3): per layer a B×L×D float32 tensor. */
@@ -110,19 +114,19 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
 
   /** A new model with fresh weights. Word-level models default to the generated world's
    * vocabulary (vocabSize is set from it); BERT WordPiece needs `vocabFile`. */
-  static create(config: GroundingConfigInput, options: { vocabFile?: string } = {}): GroundingModel {
+  static async create(config: GroundingConfigInput, options: { vocabFile?: string } = {}): Promise<GroundingModel> {
     const kind = config.tokenizer?.kind;
     let vocabulary: string[];
     if (options.vocabFile) vocabulary = readVocabFile(options.vocabFile);
     else if (kind === 'word-level') vocabulary = [...WordLevelTokenizer.fromWords(worldVocabulary()).vocabulary];
     else throw new DiffPromptError('ERR_CONFIG', 'a bert-wordpiece grounding model needs `vocabFile` (a BERT vocab.txt, e.g. bert-base-uncased\'s)');
     const sized = { ...config, vocabSize: kind === 'word-level' ? vocabulary.length : config.vocabSize };
-    return new GroundingModel(parseConfig(groundingConfigSchema, sized, 'grounding model config'), vocabulary);
+    return new GroundingModel(parseConfig(groundingConfigSchema, sized, 'grounding model config'), vocabulary).built();
   }
 
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: GroundingModel; loop?: Record<string, unknown> }> {
     const config = parseConfig(groundingConfigSchema, storedConfig(dir, KIND), `grounding model config in ${dir}`);
-    const model = new GroundingModel(config, storedVocabulary(dir));
+    const model = await new GroundingModel(config, storedVocabulary(dir)).built();
     return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
@@ -136,7 +140,7 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
    * the folder's weights. */
   static async loadWithPrompts(dir: string, prompts: PromptSlots & { seed?: number }): Promise<GroundingModel> {
     const config = parseConfig(groundingConfigSchema, { ...GroundingModel.configIn(dir), ...prompts }, 'grounding model config with prompts');
-    const model = new GroundingModel(config, storedVocabulary(dir));
+    const model = await new GroundingModel(config, storedVocabulary(dir)).built();
     try {
       const report = await model.loadWeights(path.join(checkpointLocation(dir), WEIGHTS_FILE), { strict: false });
       const unexpected = [...report.unexpected, ...report.missing.filter((name) => !name.startsWith('prompts.') && !name.startsWith('adapter.'))];
@@ -187,8 +191,10 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
 
   /** Ranked boxes per expression, in the model frame, best first. */
   async predict(batch: Batch, options: PredictOptions & { prompts?: DeepPrompts } = {}): Promise<ModelFrameBox[][]> {
-    const { prompts, ...decode } = options;
-    const ranked = await this.withBatch(batch, prompts, false, (native) => this.run((handle) => handle.predict(native, decode)));
+    const { prompts, signal, ...decode } = options;
+    const ranked = await this.withBatch(batch, prompts, false, (native) =>
+      this.run((handle) => runLongJob('prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel }))),
+    );
     return ranked.map(({ boxes, scores }) =>
       Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })),
     );

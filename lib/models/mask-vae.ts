@@ -33,12 +33,12 @@ export class MaskVae extends NativeModel<NativeMaskVaeHandle, MaskVaeConfig> {
     super(new (native().NativeMaskVae)(config), config, KIND);
   }
 
-  static create(config: MaskVaeConfigInput): MaskVae {
-    return new MaskVae(parseConfig(maskVaeConfigSchema, config, 'Mask-VAE config'));
+  static create(config: MaskVaeConfigInput): Promise<MaskVae> {
+    return new MaskVae(parseConfig(maskVaeConfigSchema, config, 'Mask-VAE config')).built();
   }
 
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: MaskVae; loop?: Record<string, unknown> }> {
-    const model = new MaskVae(parseConfig(maskVaeConfigSchema, storedConfig(dir, KIND), `Mask-VAE config in ${dir}`));
+    const model = await new MaskVae(parseConfig(maskVaeConfigSchema, storedConfig(dir, KIND), `Mask-VAE config in ${dir}`)).built();
     return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 

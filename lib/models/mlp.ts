@@ -20,14 +20,14 @@ export class Mlp extends NativeModel<NativeMlpHandle, MlpConfig> {
     super(new (native().NativeMlp)(config), config, KIND);
   }
 
-  static create(config: MlpConfigInput): Mlp {
-    return new Mlp(parseConfig(mlpConfigSchema, config, 'MLP config'));
+  static create(config: MlpConfigInput): Promise<Mlp> {
+    return new Mlp(parseConfig(mlpConfigSchema, config, 'MLP config')).built();
   }
 
   /** A model from a checkpoint folder; with `training: true` also its optimizer and generator,
    * ready to continue exactly where it was saved. */
   static async load(dir: string, options: { training?: boolean } = {}): Promise<{ model: Mlp; loop?: Record<string, unknown> }> {
-    const model = new Mlp(parseConfig(mlpConfigSchema, storedConfig(dir, KIND), `MLP config in ${dir}`));
+    const model = await new Mlp(parseConfig(mlpConfigSchema, storedConfig(dir, KIND), `MLP config in ${dir}`)).built();
     return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 

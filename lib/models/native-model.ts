@@ -2,10 +2,8 @@
 // counts, dispose, and saving/loading the checkpoint folder (weights, and with `training: true`
 // the optimizer moments, the model's random generator and the caller's loop state).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DiffPromptError } from '../errors';
-import { weightsDigest } from '../io/weights-digest';
 import {
   OPTIMIZER_FILE,
   STATE_FILE,
@@ -46,6 +44,19 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
     readonly kind: string,
   ) {}
 
+  /** Makes the native model on the compute thread (its weights are drawn there, never on the
+   * event loop); every factory awaits it before handing the model out. A config the native side
+   * refuses disposes the handle and rejects. */
+  protected async built(): Promise<this> {
+    try {
+      await this.handle.built();
+      return this;
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
   /** Runs a native call after every earlier call on this model has settled. */
   protected run<T>(call: (handle: Handle) => Promise<T>): Promise<T> {
     return this.queue.run(() => call(this.handle));
@@ -60,18 +71,9 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
   }
 
   /** sha256 (hex) of the weights as this model saves them in model.safetensors (weightsDigest: the
-   * tensors, not the metadata): what a folder that depends on this model records, and checks on loading. */
+   * tensors, not the metadata), digested natively in memory: what a folder that depends on this model records, and checks on loading. */
   weightsSha256(): Promise<string> {
-    return this.run(async (handle) => {
-      const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-prompt-digest-'));
-      try {
-        const file = path.join(scratch, WEIGHTS_FILE);
-        await handle.saveWeights(file, weightsMetadata(this.kind, this.config));
-        return await weightsDigest(file);
-      } finally {
-        fs.rmSync(scratch, { recursive: true, force: true });
-      }
-    });
+    return this.run((handle) => handle.weightsDigest());
   }
 
   /** Number of parameter elements (buffers excluded). */

@@ -10,6 +10,7 @@ import { DiffPromptError } from '../errors';
 import { EMA_FILE, weightsMetadata } from '../io/checkpoint-folder';
 import { assembleBatch, type Batch, prepareSample, resolveBatchOptions } from '../data/batching';
 import { type ImageInput, decodeImageInput } from '../data/images/image-input';
+import { runLongJob } from '../long-job';
 import { native } from '../native';
 import type { NativeGeneratorBatch, NativeGeneratorCondition, NativeLoadReport, NativeModelHandle, NativePromptGeneratorHandle } from '../native-api';
 import { Tensor } from '../tensor';
@@ -67,6 +68,8 @@ export interface GenerateOptions {
   seed?: number;
   /** Also decode every step's latent (for pictures of the trajectory). */
   decodeTrajectory?: boolean;
+  /** Cancels sampling between denoising steps: ERR_ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface GenerateBatchOptions extends Omit<GenerateOptions, 'seed'> {
@@ -95,6 +98,8 @@ export interface TrajectoryOptions {
   useEma?: boolean;
   /** The noise each step adds (steps×B×C×S×S), instead of the model's generator: for comparisons. */
   stepNoise?: Tensor;
+  /** Cancels sampling between denoising steps: ERR_ABORTED. */
+  signal?: AbortSignal;
 }
 
 /** β, ᾱ (float64) and the kept original timesteps of a schedule, as the generator computes them. */
@@ -113,15 +118,15 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
     super(new (native().NativePromptGenerator)(config), config, KIND);
   }
 
-  static create(config: PromptGeneratorConfigInput): PromptGenerator {
-    return new PromptGenerator(parseConfig(promptGeneratorConfigSchema, config, 'prompt generator config'));
+  static create(config: PromptGeneratorConfigInput): Promise<PromptGenerator> {
+    return new PromptGenerator(parseConfig(promptGeneratorConfigSchema, config, 'prompt generator config')).built();
   }
 
   /** `precision` overrides the saved one (train in fp32, sample in bf16, or the other way). */
   static async load(dir: string, options: { training?: boolean; precision?: PromptGeneratorConfig['precision'] } = {}): Promise<{ model: PromptGenerator; loop?: Record<string, unknown> }> {
     const stored = storedConfig(dir, KIND) as Record<string, unknown>;
     const config = parseConfig(promptGeneratorConfigSchema, options.precision ? { ...stored, precision: options.precision } : stored, `prompt generator config in ${dir}`);
-    const model = new PromptGenerator(config);
+    const model = await new PromptGenerator(config).built();
     return { model, loop: await model.restore(dir, options.training ?? false) };
   }
 
@@ -182,8 +187,10 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
 
   /** From x_T = noise (B×C×S×S): every step's latent, steps×B×C×S×S, the last the sample. */
   async trajectory(noise: Tensor, condition: GeneratorCondition, options: TrajectoryOptions = {}): Promise<Tensor> {
-    const { stepNoise, ...rest } = options;
-    return new Tensor(await this.run((handle) => handle.trajectory(noise.handle, nativeCondition(condition), { ...rest, stepNoise: stepNoise?.handle })));
+    const { stepNoise, signal, ...rest } = options;
+    return new Tensor(
+      await this.run((handle) => runLongJob('sampling', { signal }, (cancel) => handle.trajectory(noise.handle, nativeCondition(condition), { ...rest, stepNoise: stepNoise?.handle, cancel }))),
+    );
   }
 
   /** One training step from a batch made with the conditioner's batchOptions(): the conditioner's
@@ -200,16 +207,19 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
    * sample from `seeds` (or the given `noise`), every step's latent, and the sample decoded by
    * the Mask-VAE (and every step, with decodeTrajectory). */
   async generateBatch(parts: GeneratorParts, batch: Batch, options: GenerateBatchOptions): Promise<GeneratedMasks> {
-    const { noise, seeds, steps, ...rest } = options;
+    const { noise, seeds, steps, signal, ...rest } = options;
     const ownSeeds = seeds ? Tensor.from(BigInt64Array.from(seeds, (seed) => BigInt(seed)), [seeds.length]) : undefined;
     try {
       const result = await this.withParts(parts, batch, false, ([self, conditioner, vae], native) =>
-        (self as NativePromptGeneratorHandle).generate(conditioner!, vae!, native, {
-          ...rest,
-          respacing: this.respacingFor(steps ?? DEFAULT_SAMPLING_STEPS),
-          noise: noise?.handle,
-          seeds: ownSeeds?.handle,
-        }),
+        runLongJob('sampling', { signal }, (cancel) =>
+          (self as NativePromptGeneratorHandle).generate(conditioner!, vae!, native, {
+            ...rest,
+            respacing: this.respacingFor(steps ?? DEFAULT_SAMPLING_STEPS),
+            noise: noise?.handle,
+            seeds: ownSeeds?.handle,
+            cancel,
+          }),
+        ),
       );
       const trajectory = new Tensor(result.trajectory);
       return { trajectory, masks: new Tensor(result.masks), ...(result.decoded ? { decoded: new Tensor(result.decoded) } : {}) };

@@ -20,7 +20,7 @@ export function checkResumeSettings<Settings extends object>(saved: Partial<Sett
  * state saved there), else the caller's model, else one made from the caller's config. */
 export async function startingModel<Model, Loop extends { bestScore: number }>(
   stage: string,
-  from: { resume?: boolean; lastDir?: string; model?: Model; create?: () => Model; load: (dir: string) => Promise<{ model: Model; loop?: Record<string, unknown> }> },
+  from: { resume?: boolean; lastDir?: string; model?: Model; create?: () => Promise<Model>; load: (dir: string) => Promise<{ model: Model; loop?: Record<string, unknown> }> },
 ): Promise<{ model: Model; loop?: Loop }> {
   if (from.resume && from.lastDir && hasCheckpoint(from.lastDir)) {
     const loaded = await from.load(from.lastDir);
@@ -29,6 +29,6 @@ export async function startingModel<Model, Loop extends { bestScore: number }>(
     return { model: loaded.model, loop };
   }
   if (from.model) return { model: from.model };
-  if (from.create) return { model: from.create() };
+  if (from.create) return { model: await from.create() };
   throw new DiffPromptError('ERR_CONFIG', `${stage} needs a model, a config, or resume with a checkpointDir holding last/`);
 }

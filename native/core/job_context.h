@@ -29,11 +29,4 @@ class JobContext {
   }
 };
 
-/** For jobs nobody watches. */
-class SilentJob final : public JobContext {
- public:
-  bool cancelled() const override { return false; }
-  void progress(const Progress&) override {}
-};
-
 }  // namespace diffprompt

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "io/json.h"
+#include "io/sha256.h"
 
 namespace diffprompt::safetensors {
 namespace {
@@ -258,6 +259,26 @@ void write(const std::string& path, const NamedTensors& tensors, const Metadata&
     if (tensor.numel() > 0) parts.emplace_back(static_cast<const char*>(tensor.data_ptr()), tensor.numel() * tensor.element_size());
   }
   writeFileAtomically(path, parts);
+}
+
+std::string tensorsDigest(const NamedTensors& tensors) {
+  std::vector<const std::pair<std::string, at::Tensor>*> sorted;
+  for (const auto& entry : tensors) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::vector<at::Tensor> contiguous;
+  std::string list = "[";
+  for (const auto* entry : sorted) {
+    at::Tensor cpu = entry->second.detach().to(at::kCPU).contiguous();
+    list += (list.size() > 1 ? ",[" : "[") + json::quote(entry->first) + ",\"" + dtypeName(cpu.scalar_type()) + "\",[";
+    for (int64_t d = 0; d < cpu.dim(); ++d) list += (d ? "," : "") + std::to_string(cpu.size(d));
+    list += "]]";
+    contiguous.push_back(std::move(cpu));
+  }
+  list += "]";
+  Sha256 hash;
+  hash.update(list);
+  for (const auto& tensor : contiguous) hash.update(tensor.data_ptr(), tensor.numel() * tensor.element_size());
+  return hash.hexDigest();
 }
 
 }  // namespace diffprompt::safetensors

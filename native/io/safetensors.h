@@ -29,6 +29,11 @@ File read(const std::string& path);
  * it and renames it over `path`: a crash leaves the old file or the new one, never a mix. */
 void write(const std::string& path, const NamedTensors& tensors, const Metadata& metadata);
 
+/** sha256 (hex) of `tensors` alone, as lib/io/weights-digest.ts computes it from the file write()
+ * makes of them: the JSON list [[name, dtype, shape], ...] in name order, then each tensor's bytes
+ * in that order. Neither the metadata nor the order the tensors come in changes it. */
+std::string tensorsDigest(const NamedTensors& tensors);
+
 /** Writes the concatenated `parts` to `path` the same atomic way (JSON files use it too). */
 void writeFileAtomically(const std::string& path, const std::vector<std::string_view>& parts);
 

@@ -15,7 +15,7 @@ Napi::Function defineMaskVaeHandle(Napi::Env env);
 Napi::Function defineGroundingHandle(Napi::Env env);
 Napi::Function defineClipHandle(Napi::Env env);
 Napi::Function definePromptGeneratorHandle(Napi::Env env);
-Napi::Function definePromptedGroundingHandle(Napi::Env env);
+Napi::Function defineDiffPromptHandle(Napi::Env env);
 void exportCheckpointFunctions(Napi::Env env, Napi::Object exports);
 void exportRuntimeFunctions(Napi::Env env, Napi::Object exports);
 void exportGroundingOps(Napi::Env env, Napi::Object exports);
@@ -44,7 +44,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeGroundingModel", defineGroundingHandle(env));
   exports.Set("NativeClipModel", defineClipHandle(env));
   exports.Set("NativePromptGenerator", definePromptGeneratorHandle(env));
-  exports.Set("NativePromptedGrounding", definePromptedGroundingHandle(env));
+  exports.Set("NativeDiffPrompt", defineDiffPromptHandle(env));
   exportCheckpointFunctions(env, exports);
   exportRuntimeFunctions(env, exports);
   exportGroundingOps(env, exports);

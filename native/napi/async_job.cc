@@ -23,6 +23,12 @@ Napi::Value CancelFlag::Cancel(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value cancelFlagIn(Napi::Value options) {
+  if (options.IsEmpty() || !options.IsObject()) return Napi::Value();
+  const Napi::Object object = options.As<Napi::Object>();
+  return object.Has("cancel") ? object.Get("cancel") : Napi::Value();
+}
+
 std::shared_ptr<std::atomic<bool>> CancelFlag::from(Napi::Value value) {
   if (value.IsEmpty() || value.IsUndefined() || value.IsNull()) return nullptr;
   Napi::Env env = value.Env();
@@ -83,6 +89,12 @@ void NapiJobContext::progress(const Progress& progress) {
     delete event;
     if (status == napi_closing) progressClosed_ = true;
   }
+}
+
+void settleOnJsThread(Napi::Env env, Napi::Function, void*, SettlingJob* job) {
+  if (static_cast<napi_env>(env) == nullptr) return;
+  job->settle(env);
+  delete job;
 }
 
 void NapiJobContext::finish(Napi::Env env, Settle settle) {

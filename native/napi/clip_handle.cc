@@ -6,7 +6,7 @@
 
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
-#include "train/clip/clip_model.h"
+#include "models/clip_model.h"
 
 namespace diffprompt::napi {
 
@@ -51,7 +51,7 @@ class ClipHandle : public ModelHandle<ClipHandle, ClipModel> {
       const ClipConfig config = clipConfigFromJs(options);
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
-      adopt(env, std::make_shared<ClipModel>(config, seed, device));
+      buildLater([config, seed, device] { return std::make_shared<ClipModel>(config, seed, device); });
     });
   }
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "train/grounding/box_decoding.h"
-#include "train/grounding/grounding_model.h"
+#include "detection/box_decoding.h"
+#include "models/grounding_model.h"
 
 namespace diffprompt::napi {
 

@@ -7,13 +7,13 @@
 #include "napi/model_handle.h"
 #include "napi/grounding_batch_js.h"
 #include "napi/model_lookup.h"
-#include "train/grounding/grounding_model.h"
+#include "models/grounding_model.h"
 
 namespace diffprompt::napi {
 
 namespace {
 
-GroundingConfig configFromJs(const Napi::Object& options) {
+GroundingConfig groundingConfigFromJs(const Napi::Object& options) {
   GroundingConfig c;
   c.imageSize = integerOption(options, "imageSize", c.imageSize, 8);
   c.patchSize = integerOption(options, "patchSize", c.patchSize, 1);
@@ -104,14 +104,13 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     Napi::Env env = info.Env();
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the grounding model config");
-      const GroundingConfig config = configFromJs(options);
+      const GroundingConfig config = groundingConfigFromJs(options);
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
       AdamOptions adam;
-      adam.lr = numberOption(options, "lr", 1e-3);
       adam.weightDecay = numberOption(options, "weightDecay", 0.01);
       adam.decoupled = true;
-      adopt(env, std::make_shared<GroundingModel>(config, seed, device, adam));
+      buildLater([=] { return std::make_shared<GroundingModel>(config, seed, device, adam); });
     });
   }
 
@@ -153,14 +152,16 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
     });
   }
 
-  // predict(batch, { topK, scoreThreshold, nmsIou }): Promise<[{ boxes: Float32Array (K×4), scores: Float32Array (K) }]>.
+  // predict(batch, { topK, scoreThreshold, nmsIou, cancel }): Promise<[{ boxes: Float32Array (K×4), scores: Float32Array (K) }]>;
+  // a flag cancelled before the job starts rejects it unrun.
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       GroundingBatch batch = batchFromJs(info, 0, false);
-      const DecodeOptions options = decodeOptionsFromJs(info.Length() > 1 ? info[1] : info.Env().Undefined());
+      const Napi::Value given = info.Length() > 1 ? info[1] : info.Env().Undefined();
+      const DecodeOptions options = decodeOptionsFromJs(given);
       // Plain floats leave the job: the completion on the event loop touches no tensor.
       return job<RankedFloats>(info.Env(), [batch, options](GroundingModel& model, JobContext&) { return rankedFloats(model.predict(batch, options)); },
-          rankedToJs);
+          rankedToJs, cancelFlagIn(given));
     });
   }
 

@@ -8,10 +8,10 @@
 #include "napi/js_convert.h"
 #include "napi/tensor_handle.h"
 #include "core/tensor_checks.h"
-#include "train/grounding/atss_assignment.h"
-#include "train/grounding/box_decoding.h"
-#include "train/grounding/box_geometry.h"
-#include "train/grounding/grounding_losses.h"
+#include "detection/atss_assignment.h"
+#include "detection/box_decoding.h"
+#include "detection/box_geometry.h"
+#include "detection/grounding_losses.h"
 
 namespace diffprompt::napi {
 namespace {

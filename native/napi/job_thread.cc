@@ -6,22 +6,12 @@ namespace diffprompt::napi {
 
 JobThread::JobThread() { std::thread([this] { loop(); }).detach(); }
 
-void JobThread::run(const std::function<void()>& task) {
-  std::mutex doneMutex;
-  std::condition_variable doneWake;
-  bool done = false;
+void JobThread::post(std::function<void()> task) {
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    queue_.emplace_back([&] {
-      task();
-      std::lock_guard<std::mutex> doneGuard(doneMutex);
-      done = true;
-      doneWake.notify_all();
-    });
+    queue_.push_back(std::move(task));
   }
   wake_.notify_one();
-  std::unique_lock<std::mutex> wait(doneMutex);
-  doneWake.wait(wait, [&] { return done; });
 }
 
 void JobThread::loop() {

@@ -24,8 +24,9 @@ class JobThread {
   JobThread(const JobThread&) = delete;
   JobThread& operator=(const JobThread&) = delete;
 
-  /** Runs `task` on this thread and waits for it; `task` must not throw nor call run(). */
-  void run(const std::function<void()>& task);
+  /** Queues `task` to run on this thread after every task queued before it; returns at once.
+   * `task` must not throw. */
+  void post(std::function<void()> task);
 
  private:
   JobThread();  // only computeThread() makes one, and it lives until the process exits

@@ -5,7 +5,7 @@
 
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
-#include "train/mask_vae_model.h"
+#include "models/mask_vae_model.h"
 
 namespace diffprompt::napi {
 
@@ -35,9 +35,7 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
       config.sampleSize = integerOption(options, "sampleSize", config.sampleSize, 1);
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
-      AdamOptions adam;
-      adam.lr = numberOption(options, "lr", 5e-3);
-      adopt(env, std::make_shared<MaskVaeModel>(config, seed, device, adam));
+      buildLater([=] { return std::make_shared<MaskVaeModel>(config, seed, device, AdamOptions{}); });
     });
   }
 

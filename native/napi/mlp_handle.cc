@@ -3,7 +3,7 @@
 #include <napi.h>
 
 #include "napi/model_handle.h"
-#include "train/mlp_regression.h"
+#include "models/mlp_regression.h"
 
 namespace diffprompt::napi {
 namespace {
@@ -37,9 +37,8 @@ class MlpHandle : public ModelHandle<MlpHandle, MlpRegression> {
       if (config.inputSize < 1 || config.outputSize < 1) throwJs(env, ErrorCode::Config, "inputSize and outputSize are required");
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
-      AdamOptions adam;
-      adam.lr = numberOption(options, "lr", 1e-3);
-      adopt(env, std::make_shared<MlpRegression>(config, seed, device, adam));
+      const double lr = numberOption(options, "lr", 1e-3);
+      buildLater([=] { return std::make_shared<MlpRegression>(config, seed, device, lr); });
     });
   }
 

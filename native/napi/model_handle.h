@@ -1,6 +1,7 @@
-// What every model handle offers JavaScript, whatever the model: dispose, parameter names and
-// counts, weights and optimizer state in and out of safetensors, its random generator's state,
-// and jobs that hold the model's lock. A model handle derives from ModelHandle<Self, Model>,
+// What every model handle offers JavaScript, whatever the model: building it off the event loop,
+// dispose, parameter names and counts, weights and optimizer state in and out of safetensors, its
+// random generator's state, and jobs on the model. A handle's constructor only reads its options;
+// `built()` then makes the model (and draws its initial weights) on the compute thread. A model handle derives from ModelHandle<Self, Model>,
 // where Model derives from diffprompt::Trainable.
 #pragma once
 
@@ -56,10 +57,12 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
 
   static std::vector<typename Base::PropertyDescriptor> commonMethods() {
     return {
+        Base::InstanceMethod("built", static_cast<Method>(&ModelHandle::Built)),
         Base::InstanceMethod("dispose", static_cast<Method>(&ModelHandle::Dispose)),
         Base::InstanceMethod("isDisposed", static_cast<Method>(&ModelHandle::IsDisposed)),
         Base::InstanceMethod("parameterCount", static_cast<Method>(&ModelHandle::ParameterCount)),
         Base::InstanceMethod("parameters", static_cast<Method>(&ModelHandle::Parameters)),
+        Base::InstanceMethod("weightsDigest", static_cast<Method>(&ModelHandle::WeightsDigest)),
         Base::InstanceMethod("saveWeights", static_cast<Method>(&ModelHandle::SaveWeights)),
         Base::InstanceMethod("loadWeights", static_cast<Method>(&ModelHandle::LoadWeights)),
         Base::InstanceMethod("saveOptimizer", static_cast<Method>(&ModelHandle::SaveOptimizer)),
@@ -77,6 +80,10 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
   /** options.device ('cpu' default, 'cuda', 'cuda:N', 'auto'), or a typed error. */
   static torch::Device deviceOption(const Napi::Object& options) { return runtime::resolveDevice(stringOption(options, "device", "cpu")); }
 
+  /** What built() runs on the compute thread: the constructor's options, read on the JavaScript
+   * thread, captured by value. */
+  void buildLater(std::function<std::shared_ptr<Model>()> build) { pendingBuild_ = std::move(build); }
+
   /** Takes ownership; the parameter bytes count as V8 external memory while held. */
   void adopt(Napi::Env env, std::shared_ptr<Model> model) {
     model_ = std::move(model);
@@ -87,6 +94,7 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
 
   /** The model, or ERR_DISPOSED. */
   std::shared_ptr<Model> live(Napi::Env env) const {
+    if (!model_ && (pendingBuild_ || building_)) throwJs(env, ErrorCode::Internal, "this model is not built yet: await its built() first (create and load do)");
     if (!model_) throwJs(env, ErrorCode::Disposed, "this model was disposed; create or load it again");
     return model_;
   }
@@ -110,7 +118,31 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
     model_.reset();
   }
 
+  // built(): Promise<void>, once: the model made on the compute thread (a config the model
+  // refuses rejects here).
+  Napi::Value Built(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      Napi::Env env = info.Env();
+      if (!pendingBuild_) throwJs(env, ErrorCode::Internal, "built() runs once, right after the handle is made");
+      std::function<std::shared_ptr<Model>()> build = std::move(pendingBuild_);
+      pendingBuild_ = nullptr;
+      building_ = true;
+      // The handle stays reachable until the model is handed to it, on the JavaScript thread.
+      auto self = std::make_shared<Napi::ObjectReference>(Napi::Persistent(info.This().As<Napi::Object>()));
+      return PromiseJob<std::shared_ptr<Model>>::start(
+          env, [build = std::move(build)](JobContext&) { return build(); },
+          [self](Napi::Env env, std::shared_ptr<Model>& model) -> Napi::Value {
+            ModelHandle* handle = Self::Unwrap(self->Value());
+            if (!handle->building_) return env.Undefined();  // disposed while it was built: the model goes with this job
+            handle->building_ = false;
+            handle->adopt(env, std::move(model));
+            return env.Undefined();
+          });
+    });
+  }
+
   Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    building_ = false;
     forget();
     return info.Env().Undefined();
   }
@@ -147,6 +179,15 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
         list.Set(i++, entry);
       }
       return list;
+    });
+  }
+
+  // weightsDigest(): Promise<string>, sha256 (hex) of the weights as saveWeights would write them,
+  // over the tensors alone (safetensors::tensorsDigest), computed in memory.
+  Napi::Value WeightsDigest(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      return job<std::string>(info.Env(), [](Model& model, JobContext&) { return safetensors::tensorsDigest(namedState(model.module())); },
+          [](Napi::Env env, std::string& digest) -> Napi::Value { return Napi::String::New(env, digest); });
     });
   }
 
@@ -238,6 +279,8 @@ class ModelHandle : public Napi::ObjectWrap<Self> {
   }
 
   std::shared_ptr<Model> model_;
+  std::function<std::shared_ptr<Model>()> pendingBuild_;
+  bool building_ = false;
   int64_t reportedBytes_ = 0;
   napi_env env_ = nullptr;
 };

@@ -7,15 +7,15 @@
 
 #include "napi/model_handle.h"
 #include "napi/model_lookup.h"
-#include "train/clip/clip_model.h"
-#include "train/generator/prompt_generator.h"
-#include "train/grounding/grounding_model.h"
+#include "models/clip_model.h"
+#include "models/prompt_generator.h"
+#include "models/grounding_model.h"
 
 namespace diffprompt::napi {
 
 namespace {
 
-PromptGeneratorConfig configFromJs(const Napi::Object& options) {
+PromptGeneratorConfig promptGeneratorConfigFromJs(const Napi::Object& options) {
   PromptGeneratorConfig config;
   MaskDitConfig& c = config.network;
   c.inputSize = integerOption(options, "inputSize", c.inputSize, 1);
@@ -106,14 +106,13 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     Napi::Env env = info.Env();
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the prompt generator config");
-      const PromptGeneratorConfig config = configFromJs(options);
+      const PromptGeneratorConfig config = promptGeneratorConfigFromJs(options);
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
       AdamOptions adam;
-      adam.lr = numberOption(options, "lr", 1e-4);
       adam.weightDecay = numberOption(options, "weightDecay", 0.0);
       adam.decoupled = true;  // AdamW, as DiT
-      adopt(env, std::make_shared<PromptGenerator>(config, seed, device, adam));
+      buildLater([=] { return std::make_shared<PromptGenerator>(config, seed, device, adam); });
     });
   }
 
@@ -158,8 +157,12 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
       const SamplingOptions options = samplingOptionsFromJs(info.Env(), given);
       at::Tensor stepNoise;
       if (given.Has("stepNoise") && !given.Get("stepNoise").IsUndefined()) stepNoise = TensorHandle::unwrap(given.Get("stepNoise"), "stepNoise");
-      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trajectory(noise, condition, options, stepNoise); },
-          [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); });
+      return job<at::Tensor>(info.Env(), [=](PromptGenerator& model, JobContext& context) {
+            SamplingOptions cancellable = options;
+            cancellable.context = &context;
+            return model.trajectory(noise, condition, cancellable, stepNoise);
+          },
+          [](Napi::Env env, at::Tensor& output) -> Napi::Value { return TensorHandle::wrap(env, output); }, cancelFlagIn(given));
     });
   }
 
@@ -195,8 +198,10 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
       if (hasNoise == hasSeeds) throwJs(env, ErrorCode::Config, "generate needs exactly one of noise (B×C×S×S) and seeds (int64, one per sample)");
       const at::Tensor noise = hasNoise ? TensorHandle::unwrap(given.Get("noise"), "noise") : at::Tensor();
       const at::Tensor seeds = hasSeeds ? TensorHandle::unwrap(given.Get("seeds"), "seeds") : at::Tensor();
-      return job<GeneratedMasks>(env, [=](PromptGenerator& model, JobContext&) {
-            return model.generate(*conditioner, *vae, inputs, noise.defined() ? noise : model.noiseFromSeeds(seeds), options, decodeTrajectory);
+      return job<GeneratedMasks>(env, [=](PromptGenerator& model, JobContext& context) {
+            SamplingOptions cancellable = options;
+            cancellable.context = &context;
+            return model.generate(*conditioner, *vae, inputs, noise.defined() ? noise : model.noiseFromSeeds(seeds), cancellable, decodeTrajectory);
           },
           [](Napi::Env env, GeneratedMasks& generated) -> Napi::Value {
             Napi::Object result = Napi::Object::New(env);
@@ -204,7 +209,8 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
             result.Set("masks", TensorHandle::wrap(env, generated.masks));
             if (generated.decoded.defined()) result.Set("decoded", TensorHandle::wrap(env, generated.decoded));
             return result;
-          });
+          },
+          cancelFlagIn(given));
     });
   }
 

@@ -40,13 +40,4 @@ void moduleDefault(torch::nn::Module& module, at::Generator& generator) {
   }
 }
 
-void linearXavier(torch::nn::Linear& linear, at::Generator& generator) {
-  torch::NoGradGuard noGrad;
-  const double fanOut = static_cast<double>(linear->weight.size(0));
-  const double fanIn = static_cast<double>(linear->weight.size(1));
-  const double bound = std::sqrt(6.0 / (fanIn + fanOut));
-  linear->weight.uniform_(-bound, bound, generator);
-  if (linear->bias.defined()) linear->bias.zero_();
-}
-
 }  // namespace diffprompt::init

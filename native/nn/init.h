@@ -16,7 +16,4 @@ void convDefault(torch::nn::Conv2d& conv, at::Generator& generator);
  * registration order. */
 void moduleDefault(torch::nn::Module& module, at::Generator& generator);
 
-/** Xavier (Glorot) uniform weight, zero bias: DiT's initialisation of its linear layers. */
-void linearXavier(torch::nn::Linear& linear, at::Generator& generator);
-
 }  // namespace diffprompt::init

@@ -12,8 +12,8 @@
 
 namespace diffprompt {
 
+/** Everything but the learning rate, which each step takes (the loops in lib/ own the schedule). */
 struct AdamOptions {
-  double lr = 1e-3;
   double beta1 = 0.9;
   double beta2 = 0.999;
   double eps = 1e-8;

@@ -42,6 +42,14 @@ at::Tensor sinCosPositionEmbedding(int64_t width, int64_t grid) {
   return at::cat({axis(index.remainder(grid)), axis(index.div(grid, "floor"))}, 1).to(at::kFloat);  // column, then row
 }
 
+TimestepEmbedderImpl::TimestepEmbedderImpl(int64_t hidden, int64_t frequencyWidth) : frequencyWidth_(frequencyWidth) {
+  in = torch::nn::Linear(frequencyWidth, hidden);
+  out = torch::nn::Linear(hidden, hidden);
+  register_module("mlp", torch::nn::Sequential(in, torch::nn::SiLU(), out));  // mlp.0, mlp.2
+}
+
+at::Tensor TimestepEmbedderImpl::forward(const at::Tensor& t) { return out(at::silu(in(timestepFrequencies(t, frequencyWidth_)))); }
+
 DitBlockImpl::DitBlockImpl(int64_t hidden, int64_t heads, int64_t mlpRatio, int64_t conditionWidth) : heads_(heads) {
   norm1_ = register_module("norm1", plainLayerNorm(hidden));
   auto attn = register_module("attn", std::make_shared<torch::nn::Module>());
@@ -63,6 +71,18 @@ at::Tensor DitBlockImpl::forward(const at::Tensor& x, const at::Tensor& c) {
   return h + m[5].unsqueeze(1) * fc2_(at::gelu(fc1_(modulate(norm2_(h), m[3], m[4])), "tanh"));
 }
 
+FinalLayerImpl::FinalLayerImpl(int64_t hidden, int64_t patchValues, int64_t conditionWidth) {
+  norm_ = register_module("norm_final", plainLayerNorm(hidden));
+  linear = register_module("linear", torch::nn::Linear(hidden, patchValues));
+  modulation = torch::nn::Linear(conditionWidth, 2 * hidden);
+  register_module("adaLN_modulation", torch::nn::Sequential(torch::nn::SiLU(), modulation));  // adaLN_modulation.1
+}
+
+at::Tensor FinalLayerImpl::forward(const at::Tensor& x, const at::Tensor& c) {
+  const auto shiftScale = modulation(at::silu(c)).chunk(2, 1);
+  return linear(modulate(norm_(x), shiftScale[0], shiftScale[1]));
+}
+
 at::Tensor resampleToGrid(const at::Tensor& map, int64_t grid) {
   if (map.size(2) == grid && map.size(3) == grid) return map;
   if (map.size(2) >= grid && map.size(3) >= grid) return at::adaptive_avg_pool2d(map, {grid, grid});
@@ -75,20 +95,13 @@ MaskDitImpl::MaskDitImpl(const MaskDitConfig& config, at::Generator& generator) 
   xEmbedder_ = xEmbedder->register_module(
       "proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(config.inChannels, hidden, config.patchSize).stride(config.patchSize)));
   posEmbed_ = register_parameter("pos_embed", sinCosPositionEmbedding(hidden, grid).unsqueeze(0), /*requires_grad=*/false);
-  auto tEmbedder = register_module("t_embedder", std::make_shared<torch::nn::Module>());
-  timeIn_ = torch::nn::Linear(256, hidden);
-  timeOut_ = torch::nn::Linear(hidden, hidden);
-  tEmbedder->register_module("mlp", torch::nn::Sequential(timeIn_, torch::nn::SiLU(), timeOut_));  // mlp.0, mlp.2
+  tEmbedder_ = register_module("t_embedder", TimestepEmbedder(hidden));
   if (config.imageConditionWidth != hidden) condProjImage_ = register_module("cond_proj_image", torch::nn::Linear(config.imageConditionWidth, hidden));
   if (config.textConditionWidth != hidden) condProjText_ = register_module("cond_proj_text", torch::nn::Linear(config.textConditionWidth, hidden));
   if (config.spatialConditionWidth > 0) condProjSpatial_ = register_module("cond_proj_spatial", torch::nn::Linear(config.spatialConditionWidth, hidden));
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < config.depth; ++i) blocks_->push_back(DitBlock(hidden, config.numHeads, config.mlpRatio, config.conditionWidth()));
-  auto finalLayer = register_module("final_layer", std::make_shared<torch::nn::Module>());
-  finalNorm_ = finalLayer->register_module("norm_final", plainLayerNorm(hidden));
-  finalLinear_ = finalLayer->register_module("linear", torch::nn::Linear(hidden, config.patchSize * config.patchSize * config.outChannels()));
-  finalAdaLN_ = torch::nn::Linear(config.conditionWidth(), 2 * hidden);
-  finalLayer->register_module("adaLN_modulation", torch::nn::Sequential(torch::nn::SiLU(), finalAdaLN_));
+  finalLayer_ = register_module("final_layer", FinalLayer(hidden, config.patchSize * config.patchSize * config.outChannels(), config.conditionWidth()));
 
   // DiT's initialisation: every Linear Xavier-uniform with zero bias; the patch embedding
   // likewise on its out × (in·p²) view; timestep MLP weights N(0, 0.02); adaLN and the final
@@ -102,14 +115,14 @@ MaskDitImpl::MaskDitImpl(const MaskDitConfig& config, at::Generator& generator) 
   }
   xavierUniform(xEmbedder_->weight, hidden, xEmbedder_->weight[0].numel(), generator);
   xEmbedder_->bias.zero_();
-  timeIn_->weight.normal_(0.0, 0.02, generator);
-  timeOut_->weight.normal_(0.0, 0.02, generator);
+  tEmbedder_->in->weight.normal_(0.0, 0.02, generator);
+  tEmbedder_->out->weight.normal_(0.0, 0.02, generator);
   for (auto& block : *blocks_) {
     auto& modulation = block->as<DitBlock>()->modulation();
     modulation->weight.zero_();
     modulation->bias.zero_();
   }
-  for (auto* linear : {&finalAdaLN_, &finalLinear_}) {
+  for (auto* linear : {&finalLayer_->modulation, &finalLayer_->linear}) {
     (*linear)->weight.zero_();
     (*linear)->bias.zero_();
   }
@@ -125,13 +138,12 @@ at::Tensor MaskDitImpl::unpatchify(const at::Tensor& tokens) const {
 at::Tensor MaskDitImpl::forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& image, const at::Tensor& text, const at::Tensor& imageMap) {
   at::Tensor tokens = xEmbedder_(x).flatten(2).transpose(1, 2) + posEmbed_;                    // B×N×H
   if (condProjSpatial_) tokens = tokens + condProjSpatial_(resampleToGrid(imageMap, config_.gridSize()).flatten(2).transpose(1, 2));
-  const at::Tensor timeEmbedding = timeOut_(at::silu(timeIn_(timestepFrequencies(t))));        // B×H
+  const at::Tensor timeEmbedding = tEmbedder_(t);                                              // B×H
   const at::Tensor imageCondition = condProjImage_ ? condProjImage_(image) : image;
   const at::Tensor textCondition = condProjText_ ? condProjText_(text) : text;
   const at::Tensor c = at::cat({imageCondition + timeEmbedding, textCondition + timeEmbedding}, 1);  // B×2H
   for (auto& block : *blocks_) tokens = block->as<DitBlock>()->forward(tokens, c);
-  const auto shiftScale = finalAdaLN_(at::silu(c)).chunk(2, 1);
-  return unpatchify(finalLinear_(modulate(finalNorm_(tokens), shiftScale[0], shiftScale[1])));
+  return unpatchify(finalLayer_(tokens, c));
 }
 
 }  // namespace diffprompt

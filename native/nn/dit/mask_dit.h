@@ -47,6 +47,18 @@ at::Tensor sinCosPositionEmbedding(int64_t width, int64_t grid);
 /** A feature map B×D×h×w on a grid×grid: average-pooled when larger, bilinear when smaller. */
 at::Tensor resampleToGrid(const at::Tensor& map, int64_t grid);
 
+/** DiT's TimestepEmbedder: t B → sinusoidal features B×256 → mlp.0 → SiLU → mlp.2 → B×H. */
+class TimestepEmbedderImpl : public torch::nn::Module {
+ public:
+  explicit TimestepEmbedderImpl(int64_t hidden, int64_t frequencyWidth = 256);
+  at::Tensor forward(const at::Tensor& t);
+  torch::nn::Linear in{nullptr}, out{nullptr};  // mlp.0, mlp.2
+
+ private:
+  int64_t frequencyWidth_;
+};
+TORCH_MODULE(TimestepEmbedder);
+
 /** adaLN-Zero block: x += gate·attn(modulate(LN(x))), then x += gate·mlp(modulate(LN(x))). */
 class DitBlockImpl : public torch::nn::Module {
  public:
@@ -62,6 +74,19 @@ class DitBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DitBlock);
 
+/** DiT's FinalLayer: norm_final, modulated by adaLN_modulation.1(SiLU(c)), then linear to the
+ * patch values: x B×N×H, c B×2H → B×N×(p²·outC). */
+class FinalLayerImpl : public torch::nn::Module {
+ public:
+  FinalLayerImpl(int64_t hidden, int64_t patchValues, int64_t conditionWidth);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& c);
+  torch::nn::Linear linear{nullptr}, modulation{nullptr};
+
+ private:
+  torch::nn::LayerNorm norm_{nullptr};
+};
+TORCH_MODULE(FinalLayer);
+
 class MaskDitImpl : public torch::nn::Module {
  public:
   MaskDitImpl(const MaskDitConfig& config, at::Generator& generator);
@@ -76,12 +101,11 @@ class MaskDitImpl : public torch::nn::Module {
   MaskDitConfig config_;
   torch::nn::Conv2d xEmbedder_{nullptr};
   at::Tensor posEmbed_;  // 1×N×H, fixed (a parameter that does not train, as DiT's)
-  torch::nn::Linear timeIn_{nullptr}, timeOut_{nullptr};
+  TimestepEmbedder tEmbedder_{nullptr};
   torch::nn::Linear condProjImage_{nullptr}, condProjText_{nullptr};  // only when the widths differ
   torch::nn::Linear condProjSpatial_{nullptr};                        // only with spatial conditioning
   torch::nn::ModuleList blocks_{nullptr};
-  torch::nn::LayerNorm finalNorm_{nullptr};
-  torch::nn::Linear finalLinear_{nullptr}, finalAdaLN_{nullptr};
+  FinalLayer finalLayer_{nullptr};
 };
 TORCH_MODULE(MaskDit);
 
