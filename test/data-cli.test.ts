@@ -8,11 +8,6 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import { tempDir } from './support/temp-dir';
 import * as assert from 'uvu/assert';
-import { drawText, textWidth } from '../lib/data/drawing/bitmap-font';
-import { createCanvas } from '../lib/data/drawing/rgb-canvas';
-import { BOX_COLOUR, CELL_TEXT_HEIGHT, MASK_COLOUR, MASK_OPACITY } from '../lib/data/drawing/sample-cell';
-import { sampleGridLayout } from '../lib/data/drawing/sample-grid';
-import { wrapText } from '../lib/data/drawing/wrap-text';
 import { loadImage } from '../lib/data/images/load-image';
 import { toModelBox } from '../lib/data/images/model-frame';
 import { resizeToModel } from '../lib/data/images/resize-to-model';
@@ -21,6 +16,9 @@ import { readMdetrCoco } from '../lib/data/readers/mdetr-coco';
 import type { RgbImage } from '../lib/data/sample';
 import { generateWorld } from '../lib/data/world/index';
 import { writeMdetrCoco } from '../lib/data/writers/mdetr-coco-writer';
+import { BOX_COLOUR, CELL_PADDING, CELL_TEXT_HEIGHT, EXPRESSION_FONT_SIZE, expressionLines, MASK_COLOUR, MASK_OPACITY } from '../lib/pictures/sample-cell';
+import { sampleGridLayout } from '../lib/pictures/sample-grid';
+import { keepEnd, textWidth, wrapText } from '../lib/pictures/svg-text';
 import { realDataTest } from './support/real-data';
 
 const test = suite('data command');
@@ -108,9 +106,9 @@ test('data show draws the box on the object, the mask tinted over it and the exp
   const run = await cli('data', 'show', datasetDir, '--n', '5', '--out', out, '--cell', '96');
   assert.is(run.code, 0, run.stderr);
   assert.match(run.stdout, /14 expressions with images/);
-  assert.match(run.stdout, /drew 5 samples into .*world\.png/);
-  const grid = await readPng(out);
   const layout = sampleGridLayout(5, { pictureSize: 96 });
+  assert.match(run.stdout, new RegExp(`drew 5 samples into .*world\\.png \\(${layout.width}×${layout.height} pixels\\)`));
+  const grid = await readPng(out);
   assert.equal([grid.width, grid.height], [layout.width, layout.height]);
 
   const world = generateWorld(worldOptions).slice(0, 5);
@@ -129,17 +127,23 @@ test('data show draws the box on the object, the mask tinted over it and the exp
       if (soft[p] === 1 && px > x + 3 && px < x + w - 4 && py > y + 3 && py < y + h - 4) inside = p;
     }
     assert.ok(inside >= 0, `${sample.id}: the mask has an interior pixel`);
-    const expected = [0, 1, 2].map((c) => Math.round(image.data[inside * 3 + c]! * (1 - MASK_OPACITY) + MASK_COLOUR[c]! * MASK_OPACITY));
-    assert.equal(pixelAt(grid, cell.x + (inside % 96), cell.y + Math.floor(inside / 96)), expected, `${sample.id}: tinted mask pixel`);
-    // Ink in the first text line, none right of the first line's words.
-    const textTop = cell.y + 96 + 6;
-    const firstLine = wrapText(sample.expression, Math.floor((96 - 12 + 2) / 12), 3)[0]!;
+    const expected = [0, 1, 2].map((c) => image.data[inside * 3 + c]! * (1 - MASK_OPACITY) + MASK_COLOUR[c]! * MASK_OPACITY);
+    const tinted = pixelAt(grid, cell.x + (inside % 96), cell.y + Math.floor(inside / 96));
+    assert.ok(tinted.every((v, c) => Math.abs(v - expected[c]!) <= 1), `${sample.id}: tinted mask pixel ${tinted}, expected ${expected}`);
+    // Outside the mask and the outline, the picture is as it was.
+    const outsideAt = soft.findIndex((v, p) => v === 0 && (p % 96 < x - 3 || p % 96 > x + w + 3 || Math.floor(p / 96) < y - 3 || Math.floor(p / 96) > y + h + 3));
+    const outside = pixelAt(grid, cell.x + (outsideAt % 96), cell.y + Math.floor(outsideAt / 96));
+    assert.ok(outside.every((v, c) => Math.abs(v - image.data[outsideAt * 3 + c]!) <= 1), `${sample.id}: untinted pixel`);
+    // Ink in the first text line, none right of where the font's advance widths end it.
+    const textTop = cell.y + 96 + CELL_PADDING;
+    const firstLine = expressionLines(sample.expression, 96)[0]!;
+    const lineEnd = cell.x + CELL_PADDING + textWidth(firstLine, EXPRESSION_FONT_SIZE);
     let ink = 0;
     let stray = 0;
-    for (let row = textTop; row < textTop + 16; row++) {
+    for (let row = textTop; row < textTop + 15; row++) {
       for (let column = cell.x; column < cell.x + 96; column++) {
         const dark = pixelAt(grid, column, row)[0]! < 128;
-        if (column < cell.x + 6 + textWidth(firstLine, 2)) ink += dark ? 1 : 0;
+        if (column < lineEnd + 1) ink += dark ? 1 : 0;
         else stray += dark ? 1 : 0;
       }
     }
@@ -184,19 +188,30 @@ test('the writer copies image files and round-trips samples read from a folder',
   });
 });
 
-test('text wraps at spaces, cuts long words and marks what does not fit; the font draws every printable character', () => {
-  assert.equal(wrapText('the second small red circle', 10, 3), ['the second', 'small red', 'circle']);
-  assert.equal(wrapText('a supercalifragilistic b', 8, 4), ['a', 'supercal', 'ifragili', 'stic b']);
-  assert.equal(wrapText('one two three four five six', 9, 2), ['one two', 'three...']);
-  const canvas = createCanvas(6 * 95, 8, [255, 255, 255]);
-  let printable = '';
-  for (let code = 32; code < 127; code++) printable += String.fromCharCode(code);
-  drawText(canvas, printable, 0, 0, [0, 0, 0]);
-  for (let i = 1; i < 95; i++) {
-    let ink = 0;
-    for (let y = 0; y < 8; y++) for (let x = 0; x < 5; x++) ink += pixelAt(canvas, i * 6 + x, y)[0] === 0 ? 1 : 0;
-    assert.ok(ink > 0, `"${printable[i]}" has a glyph`);
+test('text wraps at spaces into lines that fit, cuts a word wider than a line and marks what does not fit', () => {
+  const size = EXPRESSION_FONT_SIZE;
+  assert.equal(wrapText('the second small red circle', textWidth('the second', size), size, 3), ['the second', 'small red', 'circle']);
+  const expression = 'the second small red circle to the left of the large blue square below the green star';
+  for (const width of [60, 84, 120, 180]) {
+    const lines = wrapText(expression, width, size, 20);
+    assert.ok(lines.length > 1, `${width} pixels: more than one line`);
+    for (const line of lines) assert.ok(textWidth(line, size) <= width, `"${line}" fits ${width} pixels`);
+    assert.is(lines.join(' '), expression, 'the words, in order, none lost');
   }
+  // Widths are the font's, not a character count: narrow letters fit where as many wide ones do not.
+  assert.equal(wrapText('iiiiiiii', textWidth('WWWW', size), size, 1), ['iiiiiiii']);
+  assert.is(wrapText('WWWWWWWW', textWidth('WWWW', size), size, 1)[0], 'WW…', 'a cut leaves room for the ellipsis');
+  const long = 'a supercalifragilistic b';
+  const cut = wrapText(long, 40, size, 10);
+  for (const line of cut) assert.ok(textWidth(line, size) <= 40, `"${line}" fits`);
+  assert.is(cut.join('').replace(/ /g, ''), long.replace(/ /g, ''), 'the long word continues on the next lines');
+  const kept = wrapText(expression, 84, size, 3);
+  assert.is(kept.length, 3);
+  assert.ok(kept[2]!.endsWith('…') && textWidth(kept[2]!, size) <= 84, `the last kept line says more followed: "${kept[2]}"`);
+  // A long id keeps its end, where ids differ.
+  const id = keepEnd('COCO_train2014_000000000605_3#0', 80, 10);
+  assert.ok(id.startsWith('…') && id.endsWith('0605_3#0') && textWidth(id, 10) <= 80, id);
+  assert.is(keepEnd('1:1', 80, 10), '1:1');
 });
 
 realDataTest(test, 'data show draws real RefCOCO expressions on their COCO photographs', async (dir) => {
@@ -206,7 +221,8 @@ realDataTest(test, 'data show draws real RefCOCO expressions on their COCO photo
   assert.match(run.stdout, /: \d+ expressions with images; \d+ expressions have no image in .* and were left out/);
   assert.match(run.stdout, /drew 3 samples/);
   const { width, height } = await sharp(out).metadata();
-  assert.equal([width, height], [sampleGridLayout(3, { pictureSize: 64 }).width, sampleGridLayout(3, { pictureSize: 64 }).height]);
+  const layout = sampleGridLayout(3, { pictureSize: 64 });
+  assert.equal([width, height], [layout.width, layout.height]);
 });
 
 test.run();

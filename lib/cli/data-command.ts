@@ -7,14 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DiffPromptError } from '../errors';
-import { drawSampleGrid } from '../data/drawing/sample-grid';
-import { encodePng } from '../data/images/encode-png';
 import { readMdetrCoco } from '../data/readers/mdetr-coco';
 import type { ReferringReadResult } from '../data/readers/read-context';
 import { readRefcocoEval } from '../data/readers/refcoco-eval';
 import { iterateWorld, SHAPES, type WorldFamily, type WorldSplit } from '../data/world/index';
 import { resolveWorldOptions } from '../data/world/options';
 import { writeMdetrCoco } from '../data/writers/mdetr-coco-writer';
+import { drawSampleGrid } from '../pictures/sample-grid';
 
 interface MakeOptions {
   out: string;
@@ -100,7 +99,7 @@ async function showSamples(input: string, options: ShowOptions): Promise<void> {
   const samples = read.samples.slice(0, n);
   const grid = await drawSampleGrid(samples, { pictureSize });
   fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-  fs.writeFileSync(options.out, await encodePng(grid));
+  fs.writeFileSync(options.out, grid.png);
   const missing = read.missingImages > 0 ? `; ${read.missingImages} expressions have no image in ${imagesDir} and were left out` : '';
   console.log(`${file}: ${drawable} expressions with images${missing}`);
   console.log(`drew ${samples.length} samples into ${options.out} (${grid.width}×${grid.height} pixels)`);

@@ -9,8 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { makeBatch } from '../data/batching';
-import { drawSampleGrid } from '../data/drawing/sample-grid';
-import { encodePng } from '../data/images/encode-png';
 import { worldMaskSet } from '../data/mask-sets';
 import type { Box } from '../data/sample';
 import { worldSample, worldSource } from '../data/world';
@@ -24,6 +22,7 @@ import type { PromptMethodName } from '../models/prompt-methods';
 import { GroundingModel } from '../models/grounding-model';
 import { MaskVae } from '../models/mask-vae';
 import { shippedParts } from '../io/shipped-parts';
+import { drawSampleGrid } from '../pictures/sample-grid';
 import { comparisonMarkdown, writeComparisonReport } from '../report/comparison-report';
 import { runtimeInfo } from '../runtime';
 import { compareMethods, type ComparisonRow } from '../stages/compare-methods';
@@ -95,7 +94,7 @@ async function drawPredictions(method: PromptMethod, file: string): Promise<void
   const samples = Array.from({ length: 8 }, (_, i) => worldSample({ seed: 7, split: 'testB', family: 'target', count: 8, size }, i));
   const ranked = await method.predict(await makeBatch(samples, method.batchOptions()), { topK: 1 });
   const predictions = ranked.map((boxes): Box | undefined => boxes[0] && [boxes[0].box[0], boxes[0].box[1], boxes[0].box[2] - boxes[0].box[0], boxes[0].box[3] - boxes[0].box[1]]);
-  fs.writeFileSync(file, await encodePng(await drawSampleGrid(samples, { predictions, pictureSize: 160 })));
+  fs.writeFileSync(file, (await drawSampleGrid(samples, { predictions, pictureSize: 160 })).png);
 }
 
 function reportMarkdown(lines: readonly string[], rows: readonly ComparisonRow[], steps: number, evalCount: number, seconds: number): string {

@@ -8,14 +8,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { promptGeneratorPreset } from '../config/prompt-generator-config';
 import { makeBatch } from '../data/batching';
-import { drawTrajectoryStrip } from '../data/drawing/trajectory-strip';
-import { encodePng } from '../data/images/encode-png';
 import { type WorldSplit, WORLD_SPLITS, worldSample, worldSource } from '../data/world';
 import { DiffPromptError } from '../errors';
 import { type GeneratorEvaluation, evaluateGenerator } from '../eval/evaluate-generator';
 import { GroundingModel } from '../models/grounding-model';
 import { MaskVae } from '../models/mask-vae';
 import { type GeneratorParts, PromptGenerator } from '../models/prompt-generator';
+import { drawTrajectoryStrip } from '../pictures/trajectory-strip';
 import { trainPromptGenerator } from '../stages/train-prompt-generator';
 import { SHIPPED_BACKBONE, SHIPPED_GENERATOR, SHIPPED_VAE, TRAINED_GENERATOR } from './default-folders';
 import { integer, positiveNumber } from './parse-flags';
@@ -202,9 +201,9 @@ export async function drawGeneratorTrajectories(generator: PromptGenerator, part
       truth: frame === side ? batch.masks.subarray(i * plane, (i + 1) * plane) : undefined,
       side,
     }));
-    const picture = drawTrajectoryStrip(rows, kept.map((k) => (k === steps - 1 ? 'sample' : `step ${k + 1}/${steps}`)));
+    const picture = await drawTrajectoryStrip(rows, kept.map((k) => (k === steps - 1 ? 'sample' : `step ${k + 1}/${steps}`)));
     fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
-    fs.writeFileSync(options.out, await encodePng(picture));
+    fs.writeFileSync(options.out, picture.png);
     return options.out;
   } finally {
     for (const tensor of [generated.trajectory, generated.masks, generated.decoded!]) tensor.dispose();

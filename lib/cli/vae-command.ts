@@ -7,16 +7,13 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { maskVaePreset } from '../config/mask-vae-config';
 import { COCO_HELD_OUT_IMAGE_IDS } from '../data/coco-held-out';
-import { createCanvas, pasteImage } from '../data/drawing/rgb-canvas';
-import { drawText } from '../data/drawing/bitmap-font';
-import { encodePng } from '../data/images/encode-png';
 import { type MaskSet, cocoMaskSet, concatMaskSets, flippedMaskSet, stackMasks, worldMaskSet } from '../data/mask-sets';
 import { readCocoInstances } from '../data/readers/coco-instances';
-import type { RgbImage } from '../data/sample';
 import { DiffPromptError } from '../errors';
 import { latentStatistics } from '../eval/latent-statistics';
 import { evaluateReconstruction } from '../eval/mask-reconstruction';
 import { MaskVae } from '../models/mask-vae';
+import { drawReconstructionGrid } from '../pictures/reconstruction-grid';
 import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
 import { Tensor } from '../tensor';
 import { SHIPPED_VAE, TRAINED_VAE } from './default-folders';
@@ -128,20 +125,6 @@ async function evaluate(options: EvalOptions): Promise<void> {
   console.log(`latents: posterior means spread ${latents.meanSpread.toFixed(3)} (std), posterior σ ${latents.posteriorSigma.toFixed(3)} on average; unit variance at latentScale ${latents.unitScale.toFixed(2)}`);
 }
 
-/** A mask (values in [0, 1], or any range scaled to it) as a grey picture, `scale`× larger. */
-function greyPicture(values: Float32Array, side: number, scale: number, range?: [number, number]): RgbImage {
-  const [low, high] = range ?? [0, 1];
-  const picture = createCanvas(side * scale, side * scale, [0, 0, 0]);
-  for (let y = 0; y < side * scale; y++) {
-    for (let x = 0; x < side * scale; x++) {
-      const v = values[Math.floor(y / scale) * side + Math.floor(x / scale)];
-      const grey = Math.round(255 * Math.min(1, Math.max(0, (v - low) / (high - low || 1))));
-      picture.data.fill(grey, (y * picture.width + x) * 3, (y * picture.width + x) * 3 + 3);
-    }
-  }
-  return picture;
-}
-
 interface ReconstructOptions {
   checkpoint: string;
   out: string;
@@ -175,24 +158,14 @@ export async function drawReconstructions(
   const [latent, output] = [await mean.data<'float32'>(), await decoded.data<'float32'>()];
   for (const t of [mean, logvar, sample]) t.dispose();
   const [channels, side] = [vae.latentShape[0], vae.latentShape[1]];
-  const scale = Math.max(1, Math.floor(128 / size));
-  const latentScale = Math.floor((size * scale) / side / 2);
-  const columnWidth = size * scale + 8;
-  const width = 2 * columnWidth + channels * (side * latentScale + 4) + 8;
-  const rowHeight = size * scale + 8;
-  const canvas = createCanvas(width, 20 + n * rowHeight, [255, 255, 255]);
-  drawText(canvas, 'mask      reconstruction   latent channels (mean)', 4, 6, [0, 0, 0]);
-  for (let i = 0; i < n; i++) {
-    const top = 20 + i * rowHeight;
-    pasteImage(canvas, greyPicture(set.get(i), size, scale), 4, top);
-    pasteImage(canvas, greyPicture(output.subarray(i * size * size, (i + 1) * size * size), size, scale), 4 + columnWidth, top);
-    for (let c = 0; c < channels; c++) {
-      const plane = latent.subarray((i * channels + c) * side * side, (i * channels + c + 1) * side * side);
-      const range: [number, number] = [Math.min(...plane), Math.max(...plane)];
-      pasteImage(canvas, greyPicture(plane, side, latentScale, range), 4 + 2 * columnWidth + c * (side * latentScale + 4), top);
-    }
-  }
-  fs.writeFileSync(out, await encodePng(canvas));
+  const plane = size * size;
+  const latentPlane = side * side;
+  const rows = indices.map((i) => ({
+    mask: set.get(i),
+    reconstruction: output.subarray(i * plane, (i + 1) * plane),
+    latents: Array.from({ length: channels }, (_, c) => latent.subarray((i * channels + c) * latentPlane, (i * channels + c + 1) * latentPlane)),
+  }));
+  fs.writeFileSync(out, (await drawReconstructionGrid(rows, size, side)).png);
   return { count: n, channels };
 }
 

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { DiffPromptError } from '../errors';
-import { drawBarChart, drawLineChart } from '../data/drawing/charts';
-import { encodePng } from '../data/images/encode-png';
+import { barChart, lineChart } from '../pictures/charts';
 import { COMPARISON_SPLITS, type ComparisonRow, type MeanStd } from '../stages/compare-methods';
 
 const PREDICTIONS_FILE = 'predictions.json.gz';
@@ -58,14 +57,14 @@ export async function writeComparisonReport(dir: string, rows: readonly Comparis
   fs.writeFileSync(files.json, `${JSON.stringify({ ...meta, rows: summaries }, null, 2)}\n`);
   const kept = rows.map(({ method, predictions }) => ({ method, predictions }));
   fs.writeFileSync(files.predictions, zlib.gzipSync(JSON.stringify(kept)));
-  const chart = drawBarChart(
-    'R@1 (GIoU >= 0.5), target family',
+  const chart = await barChart(
+    'R@1 (GIoU ≥ 0.5), target family',
     COMPARISON_SPLITS,
     rows.map((row) => ({ label: row.method, values: COMPARISON_SPLITS.map((split) => row.splits[split].r1.mean) })),
   );
-  fs.writeFileSync(files.chart, await encodePng(chart));
+  fs.writeFileSync(files.chart, chart.png);
   const curves = rows.filter((row) => row.losses.length > 0).map((row) => ({ label: row.method, values: row.losses }));
-  fs.writeFileSync(files.losses, await encodePng(drawLineChart('training loss (first seed)', curves)));
+  fs.writeFileSync(files.losses, (await lineChart('training loss (first seed)', curves)).png);
   return files;
 }
 

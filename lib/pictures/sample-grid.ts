@@ -1,11 +1,12 @@
 // Samples drawn side by side into one picture (see sample-cell.ts for a cell), in rows of
 // `columns`, for looking at a dataset: are the boxes on the objects, the masks aligned, the
 // expressions right?
-import { DiffPromptError } from '../../errors';
-import { loadImage } from '../images/load-image';
-import type { Box, ReferringSample, RgbImage } from '../sample';
-import { createCanvas, pasteImage } from './rgb-canvas';
-import { CELL_TEXT_HEIGHT, drawSampleCell } from './sample-cell';
+import { DiffPromptError } from '../errors';
+import { loadImage } from '../data/images/load-image';
+import type { Box, ReferringSample } from '../data/sample';
+import { type Picture, renderSvg } from './render-svg';
+import { CELL_TEXT_HEIGHT, sampleCellElements } from './sample-cell';
+import { svgDocument } from './svg-markup';
 
 export interface SampleGridOptions {
   /** Side of each cell's square picture, in pixels; default 192. */
@@ -42,14 +43,15 @@ export function sampleGridLayout(count: number, options: SampleGridOptions = {})
   return { width: GAP + columns * (pictureSize + GAP), height: GAP + rows * (cellHeight + GAP), pictureSize, cells };
 }
 
-/** The grid as an image (encode it with encodePng). Image files are decoded as needed; a missing one is ERR_DATA. */
-export async function drawSampleGrid(samples: readonly ReferringSample[], options: SampleGridOptions = {}): Promise<RgbImage> {
+/** The grid as a PNG. Image files are decoded as needed; a missing one is ERR_DATA. */
+export async function drawSampleGrid(samples: readonly ReferringSample[], options: SampleGridOptions = {}): Promise<Picture> {
   const layout = sampleGridLayout(samples.length, options);
-  const grid = createCanvas(layout.width, layout.height, BACKGROUND);
-  const pictures = await Promise.all(samples.map((sample) => (sample.image.kind === 'pixels' ? sample.image.image : loadImage(sample.image.path))));
-  samples.forEach((sample, i) => {
-    const { x, y } = layout.cells[i]!;
-    pasteImage(grid, drawSampleCell(sample, pictures[i]!, layout.pictureSize, options.predictions?.[i]), x, y);
-  });
-  return grid;
+  const cells = await Promise.all(
+    samples.map(async (sample, i) => {
+      const picture = sample.image.kind === 'pixels' ? sample.image.image : await loadImage(sample.image.path);
+      const { x, y } = layout.cells[i]!;
+      return sampleCellElements(sample, picture, layout.pictureSize, x, y, options.predictions?.[i]);
+    }),
+  );
+  return renderSvg(svgDocument(layout.width, layout.height, BACKGROUND, cells.flat()));
 }
