@@ -46,7 +46,13 @@ async function maskVaeRow(workload: Workload, dir: string, runs: number) {
   using vae = await MaskVae.create(workload.config as never);
   const side = vae.config.sampleSize;
   const set = worldMaskSet({ seed: 0, split: 'train', count: workload.batch, size: side });
-  using masks = Tensor.from(stackMasks(set, Array.from({ length: workload.batch }, (_, i) => i)), [workload.batch, 1, side, side]);
+  using masks = Tensor.from(
+    stackMasks(
+      set,
+      Array.from({ length: workload.batch }, (_, i) => i),
+    ),
+    [workload.batch, 1, side, side],
+  );
   await vae.save(path.join(dir, 'model'));
   // The PyTorch side continues from the same generator state, so both draw the same noise.
   using rng = await rngTensor(vae);
@@ -56,7 +62,10 @@ async function maskVaeRow(workload: Workload, dir: string, runs: number) {
 
 function wave(shape: number[], phase: number): Tensor {
   const count = shape.reduce((a, b) => a * b, 1);
-  return Tensor.from(Float32Array.from({ length: count }, (_, i) => Math.sin(phase + 0.37 * i)), shape);
+  return Tensor.from(
+    Float32Array.from({ length: count }, (_, i) => Math.sin(phase + 0.37 * i)),
+    shape,
+  );
 }
 
 async function maskDitRow(workload: Workload, dir: string, runs: number) {
@@ -81,7 +90,10 @@ async function maskDitRow(workload: Workload, dir: string, runs: number) {
 /** A batch of generated samples for a grounding model, and its tensors for the PyTorch side. */
 async function groundingInputs(model: { batchOptions: GroundingModel['batchOptions'] }, size: number, count: number) {
   const world = { seed: 0, split: 'train' as const, family: 'target' as const, count, size };
-  const batch = await makeBatch(Array.from({ length: count }, (_, i) => worldSample(world, i)), model.batchOptions());
+  const batch = await makeBatch(
+    Array.from({ length: count }, (_, i) => worldSample(world, i)),
+    model.batchOptions(),
+  );
   const tokens = batch.tokens.text!;
   const tensors = {
     images: Tensor.from(batch.images, [count, 3, size, size]),

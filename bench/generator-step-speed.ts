@@ -28,10 +28,15 @@ async function main(): Promise<void> {
   using vae = await MaskVae.create({ ...maskVaePreset(names.vae), seed: 0 });
   const size = conditioner.config.imageSize;
   const world = { seed: 0, split: 'train' as const, count: batchSize, size };
-  const batch = await makeBatch(Array.from({ length: batchSize }, (_, i) => worldSample(world, i)), conditioner.batchOptions());
+  const batch = await makeBatch(
+    Array.from({ length: batchSize }, (_, i) => worldSample(world, i)),
+    conditioner.batchOptions(),
+  );
   const widths = conditioner.conditionWidths;
   const generatorPreset = promptGeneratorPreset(names.generator);
-  console.log(`prompt generator train step, ${preset} (batch ${batchSize}, ${size}×${size} images, ${vae.config.sampleSize}×${vae.config.sampleSize} masks); median of ${steps} steps after one warm-up`);
+  console.log(
+    `prompt generator train step, ${preset} (batch ${batchSize}, ${size}×${size} images, ${vae.config.sampleSize}×${vae.config.sampleSize} masks); median of ${steps} steps after one warm-up`,
+  );
   for (const precision of ['fp32', 'bf16'] as const) {
     using generator = await PromptGenerator.create({
       ...generatorPreset,

@@ -104,7 +104,9 @@ async function main(): Promise<void> {
   const gemm = await addonGemm();
   const torchGemm = Number(execFileSync(PYTHON, [path.join(__dirname, 'gemm.py'), String(threads)], { encoding: 'utf8' }).trim());
   console.log(`# diff-prompt benchmarks`);
-  console.log(`${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'CPU'} × ${os.availableParallelism()}, ${threads} threads, libtorch ${info.torchVersion} (${info.torchOrigin}), BLAS ${info.blas.kind} (${info.blas.detail})`);
+  console.log(
+    `${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? 'CPU'} × ${os.availableParallelism()}, ${threads} threads, libtorch ${info.torchVersion} (${info.torchOrigin}), BLAS ${info.blas.kind} (${info.blas.detail})`,
+  );
   console.log(`fp32 GEMM 2048³: addon ${gemm.toFixed(0)} GFLOP/s, PyTorch ${torchGemm.toFixed(0)} GFLOP/s; ${RUNS} timed runs per side after 2 warm-up runs; median ± interquartile range\n`);
   console.log('| workload | addon | PyTorch | addon / PyTorch | addon GFLOP/s | peak RSS addon / PyTorch | verdict |');
   console.log('|---|---|---|---|---|---|---|');

@@ -17,9 +17,7 @@ function measure(family: WorldFamily, size: number, count: number): { seconds: n
 function report(family: WorldFamily, size: number, count: number): number {
   const { seconds, scenes } = measure(family, size, count);
   const rate = count / seconds;
-  console.log(
-    `${size}×${size}  family ${family.padEnd(6)}  ${count} samples (${scenes} scenes)  ${seconds.toFixed(2)} s  ${Math.round(rate)} samples/s`,
-  );
+  console.log(`${size}×${size}  family ${family.padEnd(6)}  ${count} samples (${scenes} scenes)  ${seconds.toFixed(2)} s  ${Math.round(rate)} samples/s`);
   return seconds * (10_000 / count);
 }
 

@@ -16,11 +16,7 @@ export interface LongJobOptions {
   onProgress?: (event: ProgressEvent) => void;
 }
 
-export async function runLongJob<T>(
-  what: string,
-  options: LongJobOptions,
-  start: (cancel: NativeCancelFlag, onProgress: NativeProgressCallback | undefined) => Promise<T>,
-): Promise<T> {
+export async function runLongJob<T>(what: string, options: LongJobOptions, start: (cancel: NativeCancelFlag, onProgress: NativeProgressCallback | undefined) => Promise<T>): Promise<T> {
   const { signal, onProgress } = options;
   if (signal?.aborted) throw abortedError(what, signal);
   const flag = new (native().CancelFlag)();

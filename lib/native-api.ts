@@ -70,19 +70,13 @@ export interface NativeModelHandle {
 export interface NativeMlpHandle extends NativeModelHandle {
   predict(x: NativeTensorHandle): Promise<NativeTensorHandle>;
   trainStep(x: NativeTensorHandle, y: NativeTensorHandle): Promise<number>;
-  fit(
-    x: NativeTensorHandle,
-    y: NativeTensorHandle,
-    steps: number,
-    cancel?: NativeCancelFlag,
-    onProgress?: NativeProgressCallback,
-  ): Promise<Float64Array>;
+  fit(x: NativeTensorHandle, y: NativeTensorHandle, steps: number, cancel?: NativeCancelFlag, onProgress?: NativeProgressCallback): Promise<Float64Array>;
 }
 
 export interface NativeMaskVaeHandle extends NativeModelHandle {
   encode(masks: NativeTensorHandle): Promise<{ mean: NativeTensorHandle; logvar: NativeTensorHandle; sample: NativeTensorHandle }>;
   decode(latents: NativeTensorHandle): Promise<NativeTensorHandle>;
-  trainStep(masks: NativeTensorHandle, options: { lr: number; klWeight: number }): Promise<{ loss: number; reconstruction: number; kl: number }>;
+  trainStep(masks: NativeTensorHandle, options: { lr: number; klWeight: number; seeds?: NativeTensorHandle }): Promise<{ loss: number; reconstruction: number; kl: number }>;
   evaluate(masks: NativeTensorHandle): Promise<{ iou: Float32Array; mse: Float32Array }>;
 }
 
@@ -118,11 +112,7 @@ export interface NativeGroundingHandle extends NativeModelHandle {
 
 export interface NativeClipHandle extends NativeModelHandle {
   /** images B×3×S×S, ids B×T, attentionMask B×T → image B×P, text B×P, imageMap B×P×g×g (CPU). */
-  encode(
-    images: NativeTensorHandle,
-    ids: NativeTensorHandle,
-    attentionMask: NativeTensorHandle,
-  ): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle; imageMap: NativeTensorHandle }>;
+  encode(images: NativeTensorHandle, ids: NativeTensorHandle, attentionMask: NativeTensorHandle): Promise<{ image: NativeTensorHandle; text: NativeTensorHandle; imageMap: NativeTensorHandle }>;
 }
 
 /** What the generator is conditioned on: B×Di, B×Dt, and B×Ds×h×w with spatial conditioning. */
@@ -157,9 +147,14 @@ export interface NativePromptGeneratorHandle extends NativeModelHandle {
     noise: NativeTensorHandle,
     condition: NativeGeneratorCondition,
   ): Promise<{ mse: NativeTensorHandle; vb: NativeTensorHandle; loss: NativeTensorHandle }>;
-  trainStep(x0: NativeTensorHandle, condition: NativeGeneratorCondition, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
+  trainStep(x0: NativeTensorHandle, condition: NativeGeneratorCondition, options: { lr: number; seeds?: NativeTensorHandle }): Promise<{ loss: number; mse: number; vb: number }>;
   trajectory(noise: NativeTensorHandle, condition: NativeGeneratorCondition, options: NativeSamplingOptions & { stepNoise?: NativeTensorHandle }): Promise<NativeTensorHandle>;
-  trainOnBatch(conditioner: NativeModelHandle, vae: NativeModelHandle, batch: NativeGeneratorBatch, options: { lr: number }): Promise<{ loss: number; mse: number; vb: number }>;
+  trainOnBatch(
+    conditioner: NativeModelHandle,
+    vae: NativeModelHandle,
+    batch: NativeGeneratorBatch,
+    options: { lr: number; seeds?: NativeTensorHandle },
+  ): Promise<{ loss: number; mse: number; vb: number }>;
   generate(
     conditioner: NativeModelHandle,
     vae: NativeModelHandle,
@@ -213,23 +208,10 @@ export interface NativeAddon {
   NativeGroundingModel: new (config: object) => NativeGroundingHandle;
   NativeClipModel: new (config: object) => NativeClipHandle;
   NativePromptGenerator: new (config: object) => NativePromptGeneratorHandle;
-  NativeDiffPrompt: new (
-    backbone: NativeModelHandle,
-    vae: NativeModelHandle,
-    generator: NativeModelHandle,
-    config: object,
-  ) => NativeDiffPromptHandle;
-  diffusionSchedule(
-    schedule: string,
-    steps: number,
-    respacing: string,
-  ): Promise<{ betas: NativeTensorHandle; alphasCumprod: NativeTensorHandle; timesteps: NativeTensorHandle }>;
+  NativeDiffPrompt: new (backbone: NativeModelHandle, vae: NativeModelHandle, generator: NativeModelHandle, config: object) => NativeDiffPromptHandle;
+  diffusionSchedule(schedule: string, steps: number, respacing: string): Promise<{ betas: NativeTensorHandle; alphasCumprod: NativeTensorHandle; timesteps: NativeTensorHandle }>;
   readSafetensors(path: string): Promise<NativeSafetensors>;
-  writeSafetensors(
-    path: string,
-    entries: Array<[string, NativeTensorHandle]>,
-    metadata?: Record<string, string>,
-  ): Promise<void>;
+  writeSafetensors(path: string, entries: Array<[string, NativeTensorHandle]>, metadata?: Record<string, string>): Promise<void>;
   writeFileAtomically(path: string, bytes: Uint8Array): Promise<void>;
   sigmoidFocalLoss(logits: NativeTensorHandle, targets: NativeTensorHandle, alpha: number, gamma: number): Promise<NativeTensorHandle>;
   boxOverlap(a: NativeTensorHandle, b: NativeTensorHandle, criterion: 'iou' | 'giou'): Promise<NativeTensorHandle>;

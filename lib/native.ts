@@ -24,7 +24,11 @@ export function addonCandidates(root = packageRoot): string[] {
   const local = path.join(root, 'build', 'Release', 'diff_prompt.node');
   const prebuildDir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
   const prebuilds = fs.existsSync(prebuildDir)
-    ? fs.readdirSync(prebuildDir).filter((name) => name.endsWith('.node')).sort().map((name) => path.join(prebuildDir, name))
+    ? fs
+        .readdirSync(prebuildDir)
+        .filter((name) => name.endsWith('.node'))
+        .sort()
+        .map((name) => path.join(prebuildDir, name))
     : [];
   return [...(fs.existsSync(local) ? [local] : []), ...prebuilds];
 }
@@ -73,9 +77,7 @@ export function loadAddon(root = packageRoot): NativeAddon {
       attempts.push({ file, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }
   }
-  const tried = attempts.length
-    ? attempts.map((a) => `  - ${a.file}: ${a.error}`).join('\n')
-    : `  - no build/Release/diff_prompt.node and no prebuilt binary for ${process.platform}-${process.arch}`;
+  const tried = attempts.length ? attempts.map((a) => `  - ${a.file}: ${a.error}`).join('\n') : `  - no build/Release/diff_prompt.node and no prebuilt binary for ${process.platform}-${process.arch}`;
   throw new DiffPromptError('ERR_NATIVE_LOAD', `the diff-prompt addon could not be loaded. Tried:\n${tried}\nFix: ${fixFor(attempts)}`);
 }
 

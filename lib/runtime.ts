@@ -16,10 +16,7 @@ export function runtimeInfo(): RuntimeInfo {
   const info = { ...native().runtimeInfo(), addon: loadedAddonFile() ?? '' };
   if (info.blas.kind === 'reference' && !warnedAboutBlas) {
     warnedAboutBlas = true;
-    process.emitWarning(
-      `libtorch is using the reference BLAS (${info.blas.path}): matrix products run ~50x slower. Fix: ${FIX_REFERENCE_BLAS}`,
-      { code: 'DIFF_PROMPT_SLOW_BLAS' },
-    );
+    process.emitWarning(`libtorch is using the reference BLAS (${info.blas.path}): matrix products run ~50x slower. Fix: ${FIX_REFERENCE_BLAS}`, { code: 'DIFF_PROMPT_SLOW_BLAS' });
   }
   return info;
 }

@@ -40,10 +40,7 @@ function inferDType(data: ArrayBufferView): DType {
   if (data instanceof BigInt64Array) return 'int64';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint8Array) return 'uint8';
-  throw new DiffPromptError(
-    'ERR_DTYPE',
-    `cannot infer a dtype from ${data.constructor.name}: pass one of float32, float64, int64, int32, uint8, bool, float16, bfloat16`,
-  );
+  throw new DiffPromptError('ERR_DTYPE', `cannot infer a dtype from ${data.constructor.name}: pass one of float32, float64, int64, int32, uint8, bool, float16, bfloat16`);
 }
 
 export class Tensor {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm's install step. It never fails the install: it uses the prebuilt binary when it loads
 // here, else builds from source when libtorch is found, else says what to do.
-'use strict';
+
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

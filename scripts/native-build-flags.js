@@ -13,7 +13,7 @@
 // $Torch_DIR (a folder holding TorchConfig.cmake), $LIBTORCH (an unpacked libtorch, CPU or
 // CUDA), the cmake prefix of a Python torch (`torch.utils.cmake_prefix_path`), Debian's
 // libtorch-dev.
-'use strict';
+
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -30,9 +30,7 @@ function describeTorchDir(torchDir) {
   }
   // Two layouts: <prefix>/share/cmake/Torch (libtorch zips, pip) and <libdir>/cmake/Torch (Debian).
   const libDirCandidates = [path.resolve(torchDir, '../../../lib'), path.resolve(torchDir, '../..')];
-  const libDir = libDirCandidates.find(
-    (dir) => fs.existsSync(dir) && fs.readdirSync(dir).some((name) => name.startsWith('libtorch_cpu.so')),
-  );
+  const libDir = libDirCandidates.find((dir) => fs.existsSync(dir) && fs.readdirSync(dir).some((name) => name.startsWith('libtorch_cpu.so')));
   if (!libDir) return { error: `no libtorch_cpu.so next to ${torchDir}` };
   const includeRoots = [path.resolve(torchDir, '../../../include'), '/usr/include'];
   const includeRoot = includeRoots.find((dir) => fs.existsSync(path.join(dir, 'torch/csrc/api/include/torch/torch.h')));
@@ -76,7 +74,7 @@ function findTorch() {
   const help = [
     'libtorch was not found. Tried:',
     ...tried.map((line) => `  - ${line}`),
-    'Install Debian\'s: apt-get install -y libtorch-dev libopenblas0-openmp cmake',
+    "Install Debian's: apt-get install -y libtorch-dev libopenblas0-openmp cmake",
     'or point at another one: LIBTORCH=/path/to/libtorch npm run build:addon',
   ];
   throw new Error(help.join('\n'));
@@ -129,13 +127,7 @@ function buildFlags() {
     torch,
     sources: files.filter((file) => file.endsWith('.cc')),
     files,
-    includeDirs: [
-      'native',
-      generatedDir,
-      require('node-addon-api').include_dir,
-      torch.includeRoot,
-      path.join(torch.includeRoot, 'torch/csrc/api/include'),
-    ],
+    includeDirs: ['native', generatedDir, require('node-addon-api').include_dir, torch.includeRoot, path.join(torch.includeRoot, 'torch/csrc/api/include')],
     libDir: torch.libDir,
     libraries,
     rpath,

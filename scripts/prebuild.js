@@ -3,7 +3,7 @@
 // prebuilt binary that npm users get, prebuilds/linux-x64/diff_prompt.torch-1.13-cpu.node,
 // stripped, with the hash of the sources it came from embedded (test/prebuild.test.ts checks
 // the committed binary against the sources, so a stale one cannot ship).
-'use strict';
+
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

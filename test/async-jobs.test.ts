@@ -103,7 +103,11 @@ test('progress arrives for every step and never after the Promise settles', asyn
   settled = true;
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.is(lateEvents, 0);
-  assert.equal(events, Array.from({ length: 50 }, (_, i) => i + 1), 'every step, in order, before settling');
+  assert.equal(
+    events,
+    Array.from({ length: 50 }, (_, i) => i + 1),
+    'every step, in order, before settling',
+  );
   assert.is(losses.length, 50);
 });
 

@@ -11,7 +11,10 @@ test('an order is a permutation of 0..count−1', () => {
   for (const count of [0, 1, 2, 7, 1000]) {
     const order = epochOrder(count, 5, 3);
     assert.is(order.length, count);
-    assert.equal([...order].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i));
+    assert.equal(
+      [...order].sort((a, b) => a - b),
+      Array.from({ length: count }, (_, i) => i),
+    );
   }
 });
 
@@ -35,8 +38,15 @@ test('every sample is about equally likely to come first (4000 epochs of 5)', ()
 });
 
 test('counts, seeds and epochs that are not non-negative integers are ERR_CONFIG', () => {
-  for (const [count, seed, epoch] of [[-1, 0, 0], [3, 1.5, 0], [3, 0, -2]]) {
-    assert.throws(() => epochOrder(count!, seed!, epoch!), (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'));
+  for (const [count, seed, epoch] of [
+    [-1, 0, 0],
+    [3, 1.5, 0],
+    [3, 0, -2],
+  ]) {
+    assert.throws(
+      () => epochOrder(count!, seed!, epoch!),
+      (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'),
+    );
   }
 });
 

@@ -32,7 +32,10 @@ test('a normalisation without three finite means and three positive stds is ERR_
     { mean: [0.5, Number.NaN, 0.5], std: [1, 1, 1] },
   ];
   for (const normalize of bad) {
-    assert.throws(() => checkNormalization(normalize as never), (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG') && /normalize must be/.test((error as Error).message));
+    assert.throws(
+      () => checkNormalization(normalize as never),
+      (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG') && /normalize must be/.test((error as Error).message),
+    );
   }
 });
 

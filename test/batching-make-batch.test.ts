@@ -45,8 +45,14 @@ test('world samples at their own size: pixels, masks and boxes are copied exactl
   assert.equal(batch.size, { height: 64, width: 64 });
   assert.is(batch.images.length, 6 * 3 * 64 * 64);
   assert.is(batch.masks.length, 6 * 64 * 64);
-  assert.equal(batch.ids, world.map((s) => s.id));
-  assert.equal(batch.family, world.map((s) => s.family));
+  assert.equal(
+    batch.ids,
+    world.map((s) => s.id),
+  );
+  assert.equal(
+    batch.family,
+    world.map((s) => s.family),
+  );
   assert.equal([...batch.hasMask], [1, 1, 1, 1, 1, 1]);
   const plane = 64 * 64;
   world.forEach((sample, i) => {
@@ -62,7 +68,7 @@ test('world samples at their own size: pixels, masks and boxes are copied exactl
   });
 });
 
-test('each encoder gets ids, attention and the referent phrase\'s tokens, L from its maxLength', async () => {
+test("each encoder gets ids, attention and the referent phrase's tokens, L from its maxLength", async () => {
   const batch = await makeBatch(world, { size: 64, tokenizers: { text: { tokenizer: words, maxLength: 12 }, other: words } });
   assert.equal(Object.keys(batch.tokens).sort(), ['other', 'text']);
   const tokens = batch.tokens.text!;
@@ -109,7 +115,16 @@ test('letterbox centres a wide image: padding is black before normalisation, box
       mask[y * width + x] = 1;
     }
   }
-  const sample: ReferringSample = { id: 'wide', imageId: 'wide', image: { kind: 'pixels', image: { width, height, data } }, width, height, expression: 'the white box', box: [30, 9, 12, 6], mask: { width, height, data: mask } };
+  const sample: ReferringSample = {
+    id: 'wide',
+    imageId: 'wide',
+    image: { kind: 'pixels', image: { width, height, data } },
+    width,
+    height,
+    expression: 'the white box',
+    box: [30, 9, 12, 6],
+    mask: { width, height, data: mask },
+  };
   const normalize = { mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.25, 0.25, 0.25] as [number, number, number] };
   const batch = await makeBatch([sample], { size: 32, aspect: 'letterbox', normalize });
   const transform = batch.transforms[0]!;
@@ -149,7 +164,11 @@ test('an image file gives the same batch as its pixels; a sample without mask or
   const { length, positive, attentionMask } = batch.tokens.text!;
   const second = (array: Uint8Array): number[] => [...array.subarray(length, 2 * length)];
   const real = second(attentionMask).reduce((sum, v) => sum + v, 0);
-  assert.equal(second(positive), second(attentionMask).map((v, t) => (v && t > 0 && t < real - 1 ? 1 : 0)), 'every word token, no [CLS]/[SEP]');
+  assert.equal(
+    second(positive),
+    second(attentionMask).map((v, t) => (v && t > 0 && t < real - 1 ? 1 : 0)),
+    'every word token, no [CLS]/[SEP]',
+  );
 });
 
 test('bad data is ERR_DATA naming the sample', async () => {
@@ -163,7 +182,16 @@ test('bad data is ERR_DATA naming the sample', async () => {
   const long: ReferringSample = { ...sample, id: 'long', expression: 'the big red circle', tokensPositive: [[13, 18]] };
   await throwsData(makeBatch([long], { size: 64, tokenizers: { text: { tokenizer: words, maxLength: 4 } } }), /^sample long: no "text" token .* 4-token limit/);
   // The first bad sample in order is named, whichever fails first.
-  await throwsData(makeBatch([{ ...sample, id: 'first', box: [0, 0, -1, 1] }, { ...sample, id: 'second', box: [0, 0, -1, 1] }], { size: 64 }), /^sample first:/);
+  await throwsData(
+    makeBatch(
+      [
+        { ...sample, id: 'first', box: [0, 0, -1, 1] },
+        { ...sample, id: 'second', box: [0, 0, -1, 1] },
+      ],
+      { size: 64 },
+    ),
+    /^sample first:/,
+  );
 });
 
 realDataTest(test, 'real RefCOCO photographs letterboxed to 224 with BERT tokens; boxes map back to the photograph', async (dir) => {

@@ -40,9 +40,15 @@ test('an epoch visits every sample once, in epochOrder, cut into batches; the st
   const stream = batchStream(world, { ...base, epochs: 1 });
   assert.equal(stream.state(), { seed: 21, epoch: 0, position: 0 });
   const { batches, states } = await take(stream, 100);
-  assert.equal(batches.map((b) => b.count), [4, 4, 2]);
+  assert.equal(
+    batches.map((b) => b.count),
+    [4, 4, 2],
+  );
   const order = [...epochOrder(10, 21, 0)];
-  assert.equal(batches.flatMap((b) => b.ids), order.map((i) => world[i]!.id));
+  assert.equal(
+    batches.flatMap((b) => b.ids),
+    order.map((i) => world[i]!.id),
+  );
   assert.equal(states, [
     { seed: 21, epoch: 0, position: 4 },
     { seed: 21, epoch: 0, position: 8 },
@@ -54,12 +60,21 @@ test('an epoch visits every sample once, in epochOrder, cut into batches; the st
 
 test('dropLast leaves out the short batch; shuffle false keeps source order; epochs run on with new orders', async () => {
   const dropped = await take(batchStream(world, { ...base, dropLast: true, epochs: 2 }), 100);
-  assert.equal(dropped.batches.map((b) => b.count), [4, 4, 4, 4]);
+  assert.equal(
+    dropped.batches.map((b) => b.count),
+    [4, 4, 4, 4],
+  );
   assert.equal(dropped.states[1], { seed: 21, epoch: 1, position: 0 });
   const epoch1 = [...epochOrder(10, 21, 1)].slice(0, 8).map((i) => world[i]!.id);
-  assert.equal(dropped.batches.slice(2).flatMap((b) => b.ids), epoch1);
+  assert.equal(
+    dropped.batches.slice(2).flatMap((b) => b.ids),
+    epoch1,
+  );
   const inOrder = await take(batchStream(world, { ...base, shuffle: false, epochs: 2 }), 100);
-  assert.equal(inOrder.batches.flatMap((b) => b.ids), [...world, ...world].map((s) => s.id));
+  assert.equal(
+    inOrder.batches.flatMap((b) => b.ids),
+    [...world, ...world].map((s) => s.id),
+  );
 });
 
 /** A comparable digest of a batch: its ids, and sums that change if any array's content does. */
@@ -143,14 +158,20 @@ test("a bad sample stops the stream with ERR_DATA naming it, or under 'skip' is 
 
   const skipping = batchStream(bad, { ...base, shuffle: false, onBadSample: 'skip', epochs: 2 });
   const { batches } = await take(skipping, 100);
-  assert.equal(batches.map((b) => b.count), [3, 3, 2, 3, 3, 2]);
+  assert.equal(
+    batches.map((b) => b.count),
+    [3, 3, 2, 3, 3, 2],
+  );
   assert.not.ok(batches.some((b) => b.ids.includes(world[2]!.id) || b.ids.includes(world[7]!.id)));
-  assert.equal(skipping.skipped.map(({ id, index, epoch }) => ({ id, index, epoch })), [
-    { id: world[2]!.id, index: 2, epoch: 0 },
-    { id: world[7]!.id, index: 7, epoch: 0 },
-    { id: world[2]!.id, index: 2, epoch: 1 },
-    { id: world[7]!.id, index: 7, epoch: 1 },
-  ]);
+  assert.equal(
+    skipping.skipped.map(({ id, index, epoch }) => ({ id, index, epoch })),
+    [
+      { id: world[2]!.id, index: 2, epoch: 0 },
+      { id: world[7]!.id, index: 7, epoch: 0 },
+      { id: world[2]!.id, index: 2, epoch: 1 },
+      { id: world[7]!.id, index: 7, epoch: 1 },
+    ],
+  );
   assert.match(skipping.skipped[1]!.reason, /image file \/nonexistent\/scene\.png not found/);
 });
 
@@ -166,7 +187,10 @@ test('a source that cannot give a sample is named by index; a bug in the source 
   );
   const lenient = batchStream(cutOff, { ...base, batchSize: 6, shuffle: false, onBadSample: 'skip', epochs: 1 });
   const { batches } = await take(lenient, 100);
-  assert.equal(batches.map((b) => b.count), [5]);
+  assert.equal(
+    batches.map((b) => b.count),
+    [5],
+  );
   assert.equal(lenient.skipped, [{ index: 1, epoch: 0, reason: 'record 1 is cut off' }]);
 
   const buggy: RandomAccessSamples = {
@@ -176,10 +200,12 @@ test('a source that cannot give a sample is named by index; a bug in the source 
       return world[i]!;
     },
   };
-  await batchStream(buggy, { ...base, batchSize: 6, onBadSample: 'skip' }).next().then(
-    () => assert.unreachable('a bug must surface'),
-    (error: unknown) => assert.ok(error instanceof TypeError && error.message === 'boom'),
-  );
+  await batchStream(buggy, { ...base, batchSize: 6, onBadSample: 'skip' })
+    .next()
+    .then(
+      () => assert.unreachable('a bug must surface'),
+      (error: unknown) => assert.ok(error instanceof TypeError && error.message === 'boom'),
+    );
 
   const { mask: _mask, ...maskless } = world[0]!;
   const allBad = Array.from({ length: 5 }, (_, i) => ({ ...maskless, id: `bad-${i}`, box: [0, 0, 0, 0] as [number, number, number, number] }));
@@ -206,7 +232,13 @@ test('bad options and a saved state of another run are ERR_CONFIG; an empty sour
 
 test('breaking out of the loop stops building ahead', async () => {
   let gets = 0;
-  const counting: RandomAccessSamples = { count: 10, get: (i) => (gets++, world[i]!) };
+  const counting: RandomAccessSamples = {
+    count: 10,
+    get: (i) => {
+      gets++;
+      return world[i]!;
+    },
+  };
   const stream = batchStream(counting, { ...base, prefetch: 2 });
   for await (const batch of stream) {
     assert.is(batch.count, 4);

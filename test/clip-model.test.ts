@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
+import { parseConfig } from '../lib/config/parse-config';
+import { promptGeneratorConfigSchema } from '../lib/config/prompt-generator-config';
 import * as assert from 'uvu/assert';
 import { clipPreset } from '../lib/config/clip-config';
 import { MASK_VAE_PRESETS } from '../lib/config/mask-vae-config';
@@ -61,7 +63,11 @@ function randomWeights(model: ClipModel, seed: number): Record<string, Tensor> {
     tensors[name] = Tensor.from(Float32Array.from({ length: count }, value), shape);
   }
   const grid = model.config.imageSize / model.config.patchSize;
-  const positions = (length: number) => Tensor.from(BigInt64Array.from({ length }, (_, i) => BigInt(i)), [1, length]);
+  const positions = (length: number) =>
+    Tensor.from(
+      BigInt64Array.from({ length }, (_, i) => BigInt(i)),
+      [1, length],
+    );
   tensors['vision_model.embeddings.position_ids'] = positions(grid * grid + 1);
   tensors['text_model.embeddings.position_ids'] = positions(model.config.contextLength);
   return tensors;
@@ -131,7 +137,7 @@ test('the tiny preset names parameters as Hugging Face CLIPModel, keeps no posit
   assert.is(model.parameterCount({ trainableOnly: true }), 0);
 });
 
-test('the vit-b-32 preset has CLIP ViT-B/32\'s 151,277,313 parameters (logit_scale included)', async () => {
+test("the vit-b-32 preset has CLIP ViT-B/32's 151,277,313 parameters (logit_scale included)", async () => {
   using model = await ClipModel.create(clipPreset('vit-b-32'));
   assert.is(model.parameterCount(), 151_277_313);
 });
@@ -162,7 +168,11 @@ parityTest(test, 'parity: an independent PyTorch CLIP on the same random weights
   assert.equal(actual.text.shape, [3, 64]);
   assert.equal(actual.imageMap.shape, [3, 64, 8, 8]);
   const errors: string[] = [];
-  for (const [name, tensor] of [['image', actual.image], ['text', actual.text], ['image_map', actual.imageMap]] as const) {
+  for (const [name, tensor] of [
+    ['image', actual.image],
+    ['text', actual.text],
+    ['image_map', actual.imageMap],
+  ] as const) {
     const error = relativeError(await values(tensor), await values(expected.get(name)!));
     errors.push(`${name} ${error.toExponential(2)}`);
     assert.ok(error <= 1e-5, `${name}: relative error ${error}`);
@@ -223,7 +233,14 @@ realDataTest(test, 'batches made with batchOptions carry CLIP-normalised images 
   assert.is(tokens.ids[0], SOT);
   assert.equal([...tokens.ids.subarray(0, 77)], [...tokenizer.encode(batch.expressions[0]!).ids]);
   const encoded = await model.encodeBatch(batch);
-  assert.equal([encoded.image.shape, encoded.text.shape, encoded.imageMap.shape], [[2, 64], [2, 64], [2, 64, 8, 8]]);
+  assert.equal(
+    [encoded.image.shape, encoded.text.shape, encoded.imageMap.shape],
+    [
+      [2, 64],
+      [2, 64],
+      [2, 64, 8, 8],
+    ],
+  );
   for (const tensor of Object.values(encoded)) tensor.dispose();
   await expectError('ERR_CONFIG', () => model.batchOptions(WordLevelTokenizer.fromWords(worldVocabulary())), 'ClipBpeTokenizer');
 });
@@ -240,14 +257,38 @@ test('the prompt generator conditions on a CLIP handle in one job, with exactly 
   const addon = native();
   const clip = new addon.NativeClipModel(TINY);
   const vae = new addon.NativeMaskVae({ ...MASK_VAE_PRESETS.tiny, seed: 1 });
-  const generator = new addon.NativePromptGenerator({
-    inputSize: 8, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 1, numHeads: 2,
-    imageConditionWidth: 64, textConditionWidth: 64, spatialConditionWidth: 64, diffusionSteps: 20, seed: 1,
-  }) as unknown as GeneratorJobs;
+  // A complete config, as lib/config resolves it: the native side reads every key and adds none.
+  const generatorConfig = parseConfig(
+    promptGeneratorConfigSchema,
+    {
+      inputSize: 8,
+      inChannels: 4,
+      patchSize: 1,
+      hiddenSize: 32,
+      depth: 1,
+      numHeads: 2,
+      imageConditionWidth: 64,
+      textConditionWidth: 64,
+      spatialConditionWidth: 64,
+      diffusionSteps: 20,
+      seed: 1,
+    },
+    'prompt generator config',
+  );
+  const generator = new addon.NativePromptGenerator(generatorConfig) as unknown as GeneratorJobs;
   await Promise.all([clip.built(), vae.built(), (generator as unknown as { built(): Promise<void> }).built()]);
-  const { ids, mask } = tokenRows([[320, 1125], [2368, 539, 320]], 77);
+  const { ids, mask } = tokenRows(
+    [
+      [320, 1125],
+      [2368, 539, 320],
+    ],
+    77,
+  );
   using pixels = images(2, 64, 9);
-  using masks = Tensor.from(Float32Array.from({ length: 2 * 64 * 64 }, (_, i) => (i % 64 > 20 && i % 64 < 40 ? 1 : 0)), [2, 1, 64, 64]);
+  using masks = Tensor.from(
+    Float32Array.from({ length: 2 * 64 * 64 }, (_, i) => (i % 64 > 20 && i % 64 < 40 ? 1 : 0)),
+    [2, 1, 64, 64],
+  );
   using noise = Tensor.from(Float32Array.from({ length: 2 * 4 * 8 * 8 }, normals(12)), [2, 4, 8, 8]);
   const batch = { images: pixels.handle, ids: ids.handle, attentionMask: mask.handle };
   const losses = await generator.trainOnBatch(clip, vae, { ...batch, masks: masks.handle }, { lr: 1e-4 });
@@ -279,7 +320,10 @@ test('bad input is a typed error, and a disposed model says so', async () => {
   using long = Tensor.from(new Int32Array(78), [1, 78]);
   using longMask = Tensor.from(new Uint8Array(78).fill(1), [1, 78]);
   await expectError('ERR_SHAPE', () => model.encode(pixels, long, longMask), 'tokenize with maxLength 77');
-  using outside = Tensor.from(Int32Array.from({ length: 77 }, () => 49408), [1, 77]);
+  using outside = Tensor.from(
+    Int32Array.from({ length: 77 }, () => 49408),
+    [1, 77],
+  );
   await expectError('ERR_DATA', () => model.encode(pixels, outside, mask), 'vocabulary');
   await expectError('ERR_CONFIG', () => ClipModel.create({ ...TINY, visionHeads: 3 }), 'visionHeads');
   model.dispose();

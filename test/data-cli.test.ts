@@ -97,7 +97,10 @@ test('data make writes an MDETR folder that reads back to the generated samples'
   assert.is(annotation.iscrowd, 0);
   assert.is(typeof annotation.segmentation.counts, 'string', 'compressed RLE');
   assert.equal(annotation.segmentation.size, [48, 48]);
-  assert.is(annotation.area, world[0]!.mask.data.reduce((sum, v) => sum + v, 0));
+  assert.is(
+    annotation.area,
+    world[0]!.mask.data.reduce((sum, v) => sum + v, 0),
+  );
   assert.is(json.categories.find((c: { id: number }) => c.id === annotation.category_id).name, world[0]!.category);
 });
 
@@ -129,11 +132,17 @@ test('data show draws the box on the object, the mask tinted over it and the exp
     assert.ok(inside >= 0, `${sample.id}: the mask has an interior pixel`);
     const expected = [0, 1, 2].map((c) => image.data[inside * 3 + c]! * (1 - MASK_OPACITY) + MASK_COLOUR[c]! * MASK_OPACITY);
     const tinted = pixelAt(grid, cell.x + (inside % 96), cell.y + Math.floor(inside / 96));
-    assert.ok(tinted.every((v, c) => Math.abs(v - expected[c]!) <= 1), `${sample.id}: tinted mask pixel ${tinted}, expected ${expected}`);
+    assert.ok(
+      tinted.every((v, c) => Math.abs(v - expected[c]!) <= 1),
+      `${sample.id}: tinted mask pixel ${tinted}, expected ${expected}`,
+    );
     // Outside the mask and the outline, the picture is as it was.
     const outsideAt = soft.findIndex((v, p) => v === 0 && (p % 96 < x - 3 || p % 96 > x + w + 3 || Math.floor(p / 96) < y - 3 || Math.floor(p / 96) > y + h + 3));
     const outside = pixelAt(grid, cell.x + (outsideAt % 96), cell.y + Math.floor(outsideAt / 96));
-    assert.ok(outside.every((v, c) => Math.abs(v - image.data[outsideAt * 3 + c]!) <= 1), `${sample.id}: untinted pixel`);
+    assert.ok(
+      outside.every((v, c) => Math.abs(v - image.data[outsideAt * 3 + c]!) <= 1),
+      `${sample.id}: untinted pixel`,
+    );
     // Ink in the first text line, none right of where the font's advance widths end it.
     const textTop = cell.y + 96 + CELL_PADDING;
     const firstLine = expressionLines(sample.expression, 96)[0]!;

@@ -41,7 +41,15 @@ test('adapters: per-modality trunks, L/2 specific + L/2 global tokens per layer,
   const { backbone, vae, generator } = await parts();
   using full = await DiffPrompt.create({ backbone, vae, generator }, SMALL_DIFF_PROMPT);
   const names = full.parameters().map((p) => p.name);
-  for (const name of ['visual_adapter.trunk.0.weight', 'visual_adapter.trunk.1.weight', 'visual_adapter.head.weight', 'visual_adapter.global_prompts.1', 'textual_adapter.head.weight', 'align.visual_prompts.weight', 'align.image_features.weight']) {
+  for (const name of [
+    'visual_adapter.trunk.0.weight',
+    'visual_adapter.trunk.1.weight',
+    'visual_adapter.head.weight',
+    'visual_adapter.global_prompts.1',
+    'textual_adapter.head.weight',
+    'align.visual_prompts.weight',
+    'align.image_features.weight',
+  ]) {
     assert.ok(names.includes(name), name);
   }
   assert.ok(names.includes('visual_adapter.trunk.2.weight') && !names.includes('visual_adapter.trunk.3.weight'), '32×32 masks: three stride-2 convolutions, down to 4×4 (the first map ≤ 7)');
@@ -51,7 +59,10 @@ test('adapters: per-modality trunks, L/2 specific + L/2 global tokens per layer,
   using noGlobal = await DiffPrompt.create({ backbone, vae, generator }, { ...SMALL_DIFF_PROMPT, global: false });
   assert.not.ok(noGlobal.parameters().some((p) => p.name.includes('global_prompts')));
   using noSpecific = await DiffPrompt.create({ backbone, vae, generator }, { ...SMALL_DIFF_PROMPT, specific: false });
-  assert.ok(noSpecific.parameters().every((p) => p.name.includes('global_prompts')), 'without the specific part only global tokens train (and nothing to align)');
+  assert.ok(
+    noSpecific.parameters().every((p) => p.name.includes('global_prompts')),
+    'without the specific part only global tokens train (and nothing to align)',
+  );
   using visualOnly = await DiffPrompt.create({ backbone, vae, generator }, { ...SMALL_DIFF_PROMPT, textualDepth: 0 });
   assert.not.ok(visualOnly.parameters().some((p) => p.name.startsWith('textual_adapter')));
   assert.ok(full.parameterCount({ trainableOnly: true }) === full.parameterCount());
@@ -76,7 +87,10 @@ test('layer j reads the trajectory 2j steps before its end, decoded by the Mask-
     const expected = decoded.subarray(step * plane, (step + 1) * plane);
     const got = layers.subarray(j * plane, (j + 1) * plane);
     // generate() clamps the decoded masks to [0, 1] for pictures; the adapters read them raw.
-    assert.ok(got.every((v, i) => Math.abs(Math.min(1, Math.max(0, v)) - expected[i]!) < 1e-5), `layer ${j} is step ${step}`);
+    assert.ok(
+      got.every((v, i) => Math.abs(Math.min(1, Math.max(0, v)) - expected[i]!) < 1e-5),
+      `layer ${j} is step ${step}`,
+    );
   }
   disposeAll(generated.trajectory, generated.masks, generated.decoded!, backbone, vae, generator);
 });
@@ -106,7 +120,11 @@ test('tuning changes only the adapters; the alignment gradient reaches them; eva
   const first = await model.predict(batch, { topK: 3 });
   assert.equal(await model.predict(batch, { topK: 3 }), first, 'the same boxes twice');
   const [alone] = await model.predict(await makeBatch(worldSamples({ split: 'val', family: 'both', count: 4 }).slice(2, 3), model.batchOptions()), { topK: 3 });
-  assert.equal(alone!.map((b) => b.box.map((v) => Math.round(v * 100))), first[2]!.map((b) => b.box.map((v) => Math.round(v * 100))), 'a sample alone gets the boxes it gets in a batch');
+  assert.equal(
+    alone!.map((b) => b.box.map((v) => Math.round(v * 100))),
+    first[2]!.map((b) => b.box.map((v) => Math.round(v * 100))),
+    'a sample alone gets the boxes it gets in a batch',
+  );
   disposeAll(backbone, vae, generator);
 });
 

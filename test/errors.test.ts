@@ -101,8 +101,17 @@ test('ERR_NATIVE_LOAD: nothing loadable names each try and the fix', async () =>
 
 test('every code is a DiffPromptError with a stable code list', () => {
   assert.equal([...ERROR_CODES].sort(), [
-    'ERR_ABORTED', 'ERR_CHECKPOINT', 'ERR_CONFIG', 'ERR_CUDA_UNAVAILABLE', 'ERR_DATA', 'ERR_DISPOSED',
-    'ERR_DTYPE', 'ERR_INTERNAL', 'ERR_NAN', 'ERR_NATIVE_LOAD', 'ERR_SHAPE',
+    'ERR_ABORTED',
+    'ERR_CHECKPOINT',
+    'ERR_CONFIG',
+    'ERR_CUDA_UNAVAILABLE',
+    'ERR_DATA',
+    'ERR_DISPOSED',
+    'ERR_DTYPE',
+    'ERR_INTERNAL',
+    'ERR_NAN',
+    'ERR_NATIVE_LOAD',
+    'ERR_SHAPE',
   ]);
   const error = new DiffPromptError('ERR_DATA', 'x');
   assert.instance(error, Error);

@@ -24,7 +24,17 @@ const test = suite('generator training');
 const SMALL_VAE = { blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 };
 /** On the small grounding model's features (32 and 32) and its 4×4 map of vision tokens. */
 const SMALL_GENERATOR: PromptGeneratorConfigInput = {
-  inputSize: 4, inChannels: 4, patchSize: 1, hiddenSize: 32, depth: 2, numHeads: 2, imageConditionWidth: 32, textConditionWidth: 32, spatialConditionWidth: 32, seed: 5, emaDecay: 0.9,
+  inputSize: 4,
+  inChannels: 4,
+  patchSize: 1,
+  hiddenSize: 32,
+  depth: 2,
+  numHeads: 2,
+  imageConditionWidth: 32,
+  textConditionWidth: 32,
+  spatialConditionWidth: 32,
+  seed: 5,
+  emaDecay: 0.9,
 };
 
 async function parts() {
@@ -88,9 +98,17 @@ test('generate: masks in the Mask-VAE frame, the trajectory, and noise seeded pe
   const alone = await generator.generateBatch({ conditioner, vae }, await makeBatch(samples.slice(1, 2), conditioner.batchOptions()), { seeds: [12], steps: 5 });
   const aloneMasks = await alone.masks.data<'float32'>();
   const own = masks.slice(32 * 32, 2 * 32 * 32);
-  assert.ok(aloneMasks.every((v, i) => Math.abs(v - own[i]!) < 1e-5), 'sample 1 alone equals sample 1 in the batch (up to the batch size\'s rounding)');
+  assert.ok(
+    aloneMasks.every((v, i) => Math.abs(v - own[i]!) < 1e-5),
+    "sample 1 alone equals sample 1 in the batch (up to the batch size's rounding)",
+  );
   const images = samples.map((s) => (s.image.kind === 'pixels' ? { width: s.width, height: s.height, data: rgba(s.image.image.data) } : ''));
-  const generated = await generator.generate({ conditioner, vae }, images, samples.map((s) => s.expression), { steps: 5, seed: 11 });
+  const generated = await generator.generate(
+    { conditioner, vae },
+    images,
+    samples.map((s) => s.expression),
+    { steps: 5, seed: 11 },
+  );
   const fromImages = await generated.masks.data<'float32'>();
   const largest = fromImages.reduce((worst, v, i) => Math.max(worst, Math.abs(v - masks[i]!)), 0);
   assert.ok(largest < 1e-5, `generate(images, expressions) batches and seeds as generateBatch (largest difference ${largest})`);
@@ -99,7 +117,10 @@ test('generate: masks in the Mask-VAE frame, the trajectory, and noise seeded pe
   assert.ok(evaluation.meanIou >= 0 && evaluation.meanIou <= 1 && evaluation.stepAgreement!.meanIou >= 0);
   assert.ok(evaluation.found + evaluation.missed <= 1 && evaluation.reconstructionIou > 0 && evaluation.reconstructionIou <= 1);
   const families = Object.values(evaluation.byFamily);
-  assert.is(families.reduce((n, f) => n + f.count, 0), 6);
+  assert.is(
+    families.reduce((n, f) => n + f.count, 0),
+    6,
+  );
   assert.ok(Math.abs(families.reduce((sum, f) => sum + f.count * f.meanIou, 0) / 6 - evaluation.meanIou) < 1e-9, 'the families average to the mean');
   for (const tensor of [all.trajectory, all.masks, all.decoded!, alone.trajectory, alone.masks, generated.trajectory, generated.masks]) tensor.dispose();
   conditioner.dispose();

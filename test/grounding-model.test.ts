@@ -22,7 +22,10 @@ const test = suite('grounding model');
 /** Deterministic prompt values: layers × B × L × D. */
 function promptTensors(layers: number, batch: number, length: number, width: number, phase: number): Tensor[] {
   return Array.from({ length: layers }, (_, layer) =>
-    Tensor.from(Float32Array.from({ length: batch * length * width }, (_, i) => 0.5 * Math.sin(phase + 0.7 * layer + 0.13 * i)), [batch, length, width]),
+    Tensor.from(
+      Float32Array.from({ length: batch * length * width }, (_, i) => 0.5 * Math.sin(phase + 0.7 * layer + 0.13 * i)),
+      [batch, length, width],
+    ),
   );
 }
 
@@ -102,7 +105,11 @@ parityTest(test, 'parity: independent PyTorch encoders on the same weights give 
     ]);
     const expected = (await readSafetensors(path.join(dir, 'output.safetensors'))).tensors;
     const actual = await model.encode(batch, { prompts: { visual, textual } });
-    for (const [name, tensor] of [['image_tokens', actual.imageTokens], ['text_hidden', actual.textHidden], ['text_pooled', actual.textPooled]] as const) {
+    for (const [name, tensor] of [
+      ['image_tokens', actual.imageTokens],
+      ['text_hidden', actual.textHidden],
+      ['text_pooled', actual.textPooled],
+    ] as const) {
       const error = relativeError(await values(tensor), await expected.get(name)!.data<'float32'>());
       assert.ok(error <= 1e-5, `${prompted ? 'prompted' : 'plain'} ${name}: relative error ${error}`);
     }
@@ -110,12 +117,20 @@ parityTest(test, 'parity: independent PyTorch encoders on the same weights give 
   }
 });
 
-parityTest(test, 'parity: an independent PyTorch grounding model gives the same loss terms, bare and with each baseline\'s prompts and adapters', async () => {
+parityTest(test, "parity: an independent PyTorch grounding model gives the same loss terms, bare and with each baseline's prompts and adapters", async () => {
   const dir = tempDir();
   const variants = {
     bare: {},
     'learned prompts + pyramid adapter': { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 1, textPromptLength: 2, pyramidAdapterReduction: 4 },
-    'coupled visual from generated textual': { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 2, textPromptLength: 3, coupledVisualPrompts: true, expressionTextPrompts: true, expressionPromptHeads: 2 },
+    'coupled visual from generated textual': {
+      visualPromptDepth: 2,
+      visualPromptLength: 3,
+      textPromptDepth: 2,
+      textPromptLength: 3,
+      coupledVisualPrompts: true,
+      expressionTextPrompts: true,
+      expressionPromptHeads: 2,
+    },
   };
   for (const [name, slots] of Object.entries(variants)) {
     using model = await GroundingModel.create({ ...SMALL_GROUNDING, ...slots });
@@ -168,7 +183,7 @@ test('prompt slots: reordering prompt tokens changes nothing, and zero-length pr
   for (const t of [...visual, ...textual, none.textPooled, empty.textPooled]) t.dispose();
 });
 
-test('features are the encoders\' pooled outputs, and evaluateLoss is the loss a train step reports', async () => {
+test("features are the encoders' pooled outputs, and evaluateLoss is the loss a train step reports", async () => {
   using model = await GroundingModel.create(SMALL_GROUNDING);
   const batch = await groundingBatch(model, { split: 'train', family: 'source', count: 6 });
   const encoded = await model.encode(batch);

@@ -23,7 +23,10 @@ test('sigmoid focal loss: α·(1−p)^γ·(−log p) for targets 1, (1−α)·p^
   using loss = await sigmoidFocalLoss(Tensor.from(Float32Array.from(logits), [4]), Tensor.from(Float32Array.from(targets), [4]));
   close(await loss.data<'float32'>(), expected);
   using plain = await sigmoidFocalLoss(Tensor.from(Float32Array.from(logits), [4]), Tensor.from(Float32Array.from(targets), [4]), { alpha: 0.5, gamma: 0 });
-  close(await plain.data<'float32'>(), logits.map((x, i) => 0.5 * (targets[i] ? -Math.log(sigmoid(x)) : -Math.log(1 - sigmoid(x)))));
+  close(
+    await plain.data<'float32'>(),
+    logits.map((x, i) => 0.5 * (targets[i] ? -Math.log(sigmoid(x)) : -Math.log(1 - sigmoid(x)))),
+  );
 });
 
 test('IoU and GIoU: identical, disjoint, nested and degenerate boxes', async () => {

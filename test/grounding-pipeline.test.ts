@@ -26,7 +26,10 @@ const samples = worldSamples({ split: 'val', family: 'both', count: 10 });
 /** The sample's 32×32 picture stretched to 96×64, as PNG bytes. */
 async function widePng(index: number): Promise<Buffer> {
   const { image } = samples[index]!.image;
-  return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).resize(96, 64, { kernel: 'nearest' }).png().toBuffer();
+  return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(96, 64, { kernel: 'nearest' })
+    .png()
+    .toBuffer();
 }
 
 test('setup: a small model folder whose token prior is ½, so that it predicts boxes above the 0.05 threshold', async () => {

@@ -28,16 +28,73 @@ test('boxOverlap: GIoU by default, IoU as an option, in float32', () => {
 });
 
 test('ranking: by score, equal scores by the box corners in descending order', () => {
-  assert.is(firstHitRank([{ box: miss, score: 0.9 }, { box: hit, score: 0.8 }], truth), 2);
-  assert.is(firstHitRank([{ box: hit, score: 0.2 }, { box: miss, score: 0.9 }], truth), 2, 'sorted by score first');
+  assert.is(
+    firstHitRank(
+      [
+        { box: miss, score: 0.9 },
+        { box: hit, score: 0.8 },
+      ],
+      truth,
+    ),
+    2,
+  );
+  assert.is(
+    firstHitRank(
+      [
+        { box: hit, score: 0.2 },
+        { box: miss, score: 0.9 },
+      ],
+      truth,
+    ),
+    2,
+    'sorted by score first',
+  );
   // A tie: the box with the larger x0 ranks first whatever the input order.
-  assert.is(firstHitRank([{ box: miss, score: 0.5 }, { box: hit, score: 0.5 }], truth), 2);
-  assert.is(firstHitRank([{ box: hit, score: 0.5 }, { box: miss, score: 0.5 }], truth), 2);
+  assert.is(
+    firstHitRank(
+      [
+        { box: miss, score: 0.5 },
+        { box: hit, score: 0.5 },
+      ],
+      truth,
+    ),
+    2,
+  );
+  assert.is(
+    firstHitRank(
+      [
+        { box: hit, score: 0.5 },
+        { box: miss, score: 0.5 },
+      ],
+      truth,
+    ),
+    2,
+  );
   const smallerX: Box = [5, 10, 10, 10];
-  assert.is(firstHitRank([{ box: smallerX, score: 0.5 }, { box: hit, score: 0.5 }], truth), 1, 'x0 11 before x0 5');
+  assert.is(
+    firstHitRank(
+      [
+        { box: smallerX, score: 0.5 },
+        { box: hit, score: 0.5 },
+      ],
+      truth,
+    ),
+    1,
+    'x0 11 before x0 5',
+  );
   assert.is(firstHitRank([], truth), Infinity);
   assert.is(firstHitRank([{ box: miss, score: 1 }], truth), Infinity);
-  assert.is(firstHitRank([{ box: hit, score: 1 }, { box: [0, 0, -1, 4], score: 0 }], truth), Infinity, 'a box with x1 < x0 fails the evaluator: a miss');
+  assert.is(
+    firstHitRank(
+      [
+        { box: hit, score: 1 },
+        { box: [0, 0, -1, 4], score: 0 },
+      ],
+      truth,
+    ),
+    Infinity,
+    'a box with x1 < x0 fails the evaluator: a miss',
+  );
 });
 
 test('a diagonal shift with IoU 0.505 is a hit under iou but a miss under the default giou', () => {
@@ -77,7 +134,10 @@ test('RecallCounter: R@1, R@5, R@10, UB and no-prediction counts over expression
 /** Random expressions: boxes near the truth (overlaps around the threshold), tied scores, empty lists. */
 function randomCases(count: number): { predictions: ScoredBox[]; truth: Box }[] {
   let state = 12345;
-  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
   return Array.from({ length: count }, () => {
     const truthBox: Box = [random() * 200, random() * 200, 5 + random() * 100, 5 + random() * 100];
     const n = Math.floor(random() * 14);
@@ -97,7 +157,12 @@ for (const criterion of ['giou', 'iou'] as const) {
     const dir = tempDir();
     const input = path.join(dir, 'cases.json');
     // The evaluator's predictions are [x0, y0, x1, y1].
-    fs.writeFileSync(input, JSON.stringify(cases.map(({ predictions, truth }) => ({ truth, predictions: predictions.map(({ box: [x, y, w, h], score }) => ({ box: [x, y, Math.fround(x + w), Math.fround(y + h)], score })) }))));
+    fs.writeFileSync(
+      input,
+      JSON.stringify(
+        cases.map(({ predictions, truth }) => ({ truth, predictions: predictions.map(({ box: [x, y, w, h], score }) => ({ box: [x, y, Math.fround(x + w), Math.fround(y + h)], score })) })),
+      ),
+    );
     runParityScript('refexp_evaluator.py', [input, path.join(dir, 'hits.json'), criterion]);
     const expected = JSON.parse(fs.readFileSync(path.join(dir, 'hits.json'), 'utf8')) as number[][];
     let disagreements = 0;

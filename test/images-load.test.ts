@@ -40,7 +40,10 @@ test('EXIF orientation is applied: a left-red/right-blue image tagged "rotate 90
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) pixels.set(x < width / 2 ? [230, 20, 20] : [20, 20, 230], (y * width + x) * 3);
   }
-  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 95 })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
   const image = await loadImage(jpeg);
   assert.is(image.width, height);
   assert.is(image.height, width);
@@ -52,10 +55,14 @@ test('EXIF orientation is applied: a left-red/right-blue image tagged "rotate 90
 });
 
 test('greyscale and RGBA images come out as 3-channel RGB', async () => {
-  const grey = await sharp(Buffer.from([0, 64, 128, 255]), { raw: { width: 2, height: 2, channels: 1 } }).png().toBuffer();
+  const grey = await sharp(Buffer.from([0, 64, 128, 255]), { raw: { width: 2, height: 2, channels: 1 } })
+    .png()
+    .toBuffer();
   const fromGrey = await loadImage(grey);
   assert.equal([...fromGrey.data], [0, 0, 0, 64, 64, 64, 128, 128, 128, 255, 255, 255]);
-  const rgba = await sharp(Buffer.from([10, 20, 30, 0, 40, 50, 60, 255]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
+  const rgba = await sharp(Buffer.from([10, 20, 30, 0, 40, 50, 60, 255]), { raw: { width: 2, height: 1, channels: 4 } })
+    .png()
+    .toBuffer();
   const fromRgba = await loadImage(rgba);
   assert.equal([...fromRgba.data], [10, 20, 30, 40, 50, 60]);
 });

@@ -42,15 +42,33 @@ test('letterbox keeps the aspect, centres the content and pads with black', () =
   assert.equal(transform.content, { x: 0, y: 16, width: 64, height: 32 });
   assert.is(transform.scaleX, transform.scaleY);
   const row = (y: number): number[] => [...image.data.subarray(y * 64 * 3, (y + 1) * 64 * 3)];
-  assert.ok(row(15).every((v) => v === 0), 'padding above');
-  assert.ok(row(16).every((v) => v === 200), 'content');
-  assert.ok(row(47).every((v) => v === 200), 'content');
-  assert.ok(row(48).every((v) => v === 0), 'padding below');
+  assert.ok(
+    row(15).every((v) => v === 0),
+    'padding above',
+  );
+  assert.ok(
+    row(16).every((v) => v === 200),
+    'content',
+  );
+  assert.ok(
+    row(47).every((v) => v === 200),
+    'content',
+  );
+  assert.ok(
+    row(48).every((v) => v === 0),
+    'padding below',
+  );
 });
 
 test('sizes that are not whole positive pixels are ERR_CONFIG', () => {
-  assert.throws(() => modelFrameTransform({ width: 10, height: 10 }, 0, 'stretch'), (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'));
-  assert.throws(() => modelFrameTransform({ width: 10.5, height: 10 }, 64, 'letterbox'), (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'));
+  assert.throws(
+    () => modelFrameTransform({ width: 10, height: 10 }, 0, 'stretch'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'),
+  );
+  assert.throws(
+    () => modelFrameTransform({ width: 10.5, height: 10 }, 64, 'letterbox'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'),
+  );
 });
 
 /** Mean RGB of the pixels whose centres lie inside the box. */

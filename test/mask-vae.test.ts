@@ -43,7 +43,10 @@ test('the paper preset has exactly 85,529 parameters with diffusers names and sh
 });
 
 test('shapes: paper 1×224×224 → 4×28×28, tiny 1×64×64 → 4×8×8, and back', async () => {
-  for (const [preset, side, latent] of [['paper', 224, 28], ['tiny', 64, 8]] as const) {
+  for (const [preset, side, latent] of [
+    ['paper', 224, 28],
+    ['tiny', 64, 8],
+  ] as const) {
     using vae = await MaskVae.create({ ...MASK_VAE_PRESETS[preset], blockChannels: [...MASK_VAE_PRESETS[preset].blockChannels] });
     using masks = Tensor.from(new Float32Array(2 * side * side), [2, 1, side, side]);
     const { mean, logvar, sample } = await vae.encode(masks);
@@ -66,16 +69,15 @@ parityTest(test, 'parity: an independent PyTorch AutoencoderKL on the same weigh
   const latentsData = Float32Array.from({ length: 3 * 4 * 8 * 8 }, (_, i) => Math.sin(i * 0.37));
   using latents = Tensor.from(latentsData, [3, 4, 8, 8]);
   await writeSafetensors(path.join(dir, 'input.safetensors'), { masks, latents });
-  runParityScript('mask_vae.py', [
-    path.join(dir, 'vae', 'config.json'),
-    path.join(dir, 'vae', 'model.safetensors'),
-    path.join(dir, 'input.safetensors'),
-    path.join(dir, 'output.safetensors'),
-  ]);
+  runParityScript('mask_vae.py', [path.join(dir, 'vae', 'config.json'), path.join(dir, 'vae', 'model.safetensors'), path.join(dir, 'input.safetensors'), path.join(dir, 'output.safetensors')]);
   const expected = (await readSafetensors(path.join(dir, 'output.safetensors'))).tensors;
   const { mean, logvar } = await vae.encode(masks);
   using decoded = await vae.decode(latents);
-  for (const [name, actual] of [['mean', mean], ['logvar', logvar], ['decoded', decoded]] as const) {
+  for (const [name, actual] of [
+    ['mean', mean],
+    ['logvar', logvar],
+    ['decoded', decoded],
+  ] as const) {
     const error = relativeError(await actual.data<'float32'>(), await expected.get(name)!.data<'float32'>());
     assert.ok(error <= 1e-5, `${name}: relative error ${error}`);
   }
@@ -126,7 +128,11 @@ test('a resumed run gives bit-identical losses to an uninterrupted one', async (
   const rest = await trainMaskVae(data, { ...options, checkpointDir: dir, resume: true });
   rest.model.dispose();
   assert.equal([...first.losses, ...rest.losses], full.losses);
-  assert.equal(rest.history.map((r) => r.epoch), [0, 1, 2], 'the history carries over and the resumed run finished epochs 1 and 2');
+  assert.equal(
+    rest.history.map((r) => r.epoch),
+    [0, 1, 2],
+    'the history carries over and the resumed run finished epochs 1 and 2',
+  );
   await expectError('ERR_CONFIG', () => trainMaskVae(data, { ...options, batchSize: 8, checkpointDir: dir, resume: true }), 'batchSize is 8');
 });
 
@@ -136,7 +142,12 @@ test('evaluation each epoch on held-out masks; best and last checkpoints kept', 
   const heldOut = { generated: { set: worldMaskSet({ seed: 6, split: 'val', count: 16, size: 32 }), minArea: 0.01 } };
   const epochs: number[] = [];
   const { model, history } = await trainMaskVae(data, {
-    config: small, epochs: 2, batchSize: 16, heldOut, checkpointDir: dir, onEpoch: (report) => epochs.push(report.epoch),
+    config: small,
+    epochs: 2,
+    batchSize: 16,
+    heldOut,
+    checkpointDir: dir,
+    onEpoch: (report) => epochs.push(report.epoch),
   });
   model.dispose();
   assert.equal(epochs, [0, 1]);

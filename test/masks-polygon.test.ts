@@ -27,13 +27,28 @@ test('counts are column-major RLE starting with a 0-run, as pycocotools writes t
   assert.is(counts[0], 310);
   assert.is(counts[1], 10);
   assert.is(counts[2], 20);
-  assert.is(counts.reduce((a, b) => a + b, 0), 900);
+  assert.is(
+    counts.reduce((a, b) => a + b, 0),
+    900,
+  );
 });
 
 test('several polygons are unioned, and one inside another makes no hole', () => {
-  const overlapping = rasterisePolygons([[0, 0, 10, 0, 10, 10, 0, 10], [5, 5, 15, 5, 15, 15, 5, 15]], size);
+  const overlapping = rasterisePolygons(
+    [
+      [0, 0, 10, 0, 10, 10, 0, 10],
+      [5, 5, 15, 5, 15, 15, 5, 15],
+    ],
+    size,
+  );
   assert.is(maskArea(overlapping), 100 + 100 - 25);
-  const nested = rasterisePolygons([[0, 0, 20, 0, 20, 20, 0, 20], [5, 5, 15, 5, 15, 15, 5, 15]], size);
+  const nested = rasterisePolygons(
+    [
+      [0, 0, 20, 0, 20, 20, 0, 20],
+      [5, 5, 15, 5, 15, 15, 5, 15],
+    ],
+    size,
+  );
   assert.is(maskArea(nested), 400);
 });
 

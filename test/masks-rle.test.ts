@@ -18,7 +18,7 @@ function randomMask(width: number, height: number, seed: number): BinaryMask {
   for (let i = 0; i < data.length; i++) {
     state = (state * 1103515245 + 12345) % 2147483648;
     // Blobs rather than noise: runs of varied length, some long (multi-character counts).
-    data[i] = Math.floor(i / 7 + state / 2147483648 * 3) % 5 < 2 ? 1 : 0;
+    data[i] = Math.floor(i / 7 + (state / 2147483648) * 3) % 5 < 2 ? 1 : 0;
   }
   return { width, height, data };
 }
@@ -46,7 +46,13 @@ test('hand-made compressed strings decode to the counts worked out by hand', () 
 
 test('a known mask through the string: 4×4 with a 2×2 block at (1,1)', () => {
   const data = new Uint8Array(16);
-  for (const [x, y] of [[1, 1], [2, 1], [1, 2], [2, 2]]) data[y * 4 + x] = 1;
+  for (const [x, y] of [
+    [1, 1],
+    [2, 1],
+    [1, 2],
+    [2, 2],
+  ])
+    data[y * 4 + x] = 1;
   const rle = encodeRle({ width: 4, height: 4, data });
   // Column-major: column 0 empty (4) + row 0 of column 1 (1) = 5 zeros, 2 ones, 2 zeros, 2 ones, 5 zeros.
   assert.equal(rle.counts, [5, 2, 2, 2, 5]);
@@ -67,9 +73,18 @@ test('random masks survive encode → compress → decompress → decode', () =>
 });
 
 test('counts that do not cover the size, or a bad character, are ERR_DATA', () => {
-  assert.throws(() => decodeRle({ size: [4, 4], counts: [5, 2] }), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /16/.test((error as Error).message));
-  assert.throws(() => decodeRle({ size: [4, 4], counts: '5~' }), (error: unknown) => isDiffPromptError(error, 'ERR_DATA'));
-  assert.throws(() => rleCountsFromString('T'), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /cut off/.test((error as Error).message));
+  assert.throws(
+    () => decodeRle({ size: [4, 4], counts: [5, 2] }),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /16/.test((error as Error).message),
+  );
+  assert.throws(
+    () => decodeRle({ size: [4, 4], counts: '5~' }),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA'),
+  );
+  assert.throws(
+    () => rleCountsFromString('T'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /cut off/.test((error as Error).message),
+  );
 });
 
 realDataTest(test, 'real crowd RLEs decode to a mask filling their box, and re-encode to the same counts', (dir) => {

@@ -53,7 +53,16 @@ test("every ```ts block of the README compiles on its own against the installed 
   const blocks = readmeTypeScriptBlocks(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
   assert.ok(blocks.length >= 5, `the README has its examples (${blocks.length})`);
   blocks.forEach((block, i) => fs.writeFileSync(path.join(app, `readme-${i + 1}.ts`), block));
-  const compilerOptions = { strict: true, target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], noEmit: true, skipLibCheck: true };
+  const compilerOptions = {
+    strict: true,
+    target: 'es2022',
+    lib: ['es2022', 'esnext.disposable', 'dom'],
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    types: ['node'],
+    noEmit: true,
+    skipLibCheck: true,
+  };
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['readme-*.ts'] }));
   const tsc = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', app], { encoding: 'utf8' });
   assert.is(tsc.status, 0, `README blocks do not compile:\n${tsc.stdout}${tsc.stderr}`);

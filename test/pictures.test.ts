@@ -75,8 +75,7 @@ function countColour(image: RgbImage, colour: readonly number[], tolerance = 0):
   return count;
 }
 
-const textSvg = (family: string, text: string) =>
-  svgDocument(400, 40, WHITE, [`<text x="10" y="28" font-family="${family}" font-size="20" fill="black">${text}</text>`]);
+const textSvg = (family: string, text: string) => svgDocument(400, 40, WHITE, [`<text x="10" y="28" font-family="${family}" font-size="20" fill="black">${text}</text>`]);
 
 test('text is drawn in the shipped DejaVu Sans, never a system font, as wide as its advance widths say', async () => {
   const text = 'Shapes, left of 3 squares?';
@@ -100,16 +99,30 @@ test('every printable ASCII character has a glyph', async () => {
   let printable = '';
   for (let code = 33; code < 127; code++) printable += String.fromCharCode(code);
   // Each character alone in a band 30 pixels wide, so its ink can be found.
-  const svg = svgDocument(30 * printable.length, 32, WHITE, [...printable].map((character, i) => textElement(character, 30 * i + 6, 4, 20, BLACK)));
+  const svg = svgDocument(
+    30 * printable.length,
+    32,
+    WHITE,
+    [...printable].map((character, i) => textElement(character, 30 * i + 6, 4, 20, BLACK)),
+  );
   const ink = inkColumns(await loadImage((await renderSvg(svg)).png), 0, 32);
-  [...printable].forEach((character, i) => assert.ok(ink.some((x) => x >= 30 * i && x < 30 * (i + 1)), `"${character}" has a glyph`));
+  [...printable].forEach((character, i) =>
+    assert.ok(
+      ink.some((x) => x >= 30 * i && x < 30 * (i + 1)),
+      `"${character}" has a glyph`,
+    ),
+  );
 });
 
 test('bar chart: one bar per series and group in the series colours, as tall as its value', async () => {
-  const chart = await barChart('R@1', ['val', 'testA', 'testB'], [
-    { label: 'zero-shot', values: [0.25, 0.5, 1] },
-    { label: 'diff-prompt', values: [0.125, 0.25, 0.5] },
-  ]);
+  const chart = await barChart(
+    'R@1',
+    ['val', 'testA', 'testB'],
+    [
+      { label: 'zero-shot', values: [0.25, 0.5, 1] },
+      { label: 'diff-prompt', values: [0.125, 0.25, 0.5] },
+    ],
+  );
   const picture = await loadImage(chart.png);
   assert.equal([picture.width, picture.height], [chart.width, chart.height]);
   const heights = SERIES_COLOURS.slice(0, 3).map((hex) => tallestRun(picture, hexColour(hex)));

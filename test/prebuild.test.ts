@@ -28,10 +28,7 @@ test('the committed prebuild was built from exactly these sources (npm run prebu
 
 test('the packed package installs into an empty folder and runs a tensor op without a compiler or build/', () => {
   const work = tempDir();
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .pop()!;
+  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
   const tarball = path.join(work, packed);
   const app = path.join(work, 'app');
   fs.mkdirSync(app);

@@ -18,13 +18,24 @@ const test = suite('prompt generator');
 
 /** Latents 4×8×8, hidden 64, two blocks; feature widths 32 and 48, so both projections exist. */
 const SMALL: PromptGeneratorConfigInput = {
-  inputSize: 8, inChannels: 4, patchSize: 2, hiddenSize: 64, depth: 2, numHeads: 4, imageConditionWidth: 32, textConditionWidth: 48, seed: 1,
+  inputSize: 8,
+  inChannels: 4,
+  patchSize: 2,
+  hiddenSize: 64,
+  depth: 2,
+  numHeads: 4,
+  imageConditionWidth: 32,
+  textConditionWidth: 48,
+  seed: 1,
 };
 
 /** Deterministic values: sin(phase + 0.37·i)·scale. */
 function wave(shape: number[], phase: number, scale = 1): Tensor {
   const count = shape.reduce((a, b) => a * b, 1);
-  return Tensor.from(Float32Array.from({ length: count }, (_, i) => scale * Math.sin(phase + 0.37 * i)), shape);
+  return Tensor.from(
+    Float32Array.from({ length: count }, (_, i) => scale * Math.sin(phase + 0.37 * i)),
+    shape,
+  );
 }
 
 /** Every parameter set to a wave (DiT's zero-initialised adaLN would make every output 0). */
@@ -51,7 +62,10 @@ test('schedules: linear ᾱ_4 = 0.97513, cosine ᾱ_48 = 0.509429 and ᾱ_96 = 0
   assert.ok(Math.abs(cosine.alphasCumprod[48]! - 0.509429) < 5e-7, `${cosine.alphasCumprod[48]}`);
   assert.ok(Math.abs(cosine.alphasCumprod[96]! - 0.0021843) < 5e-8, `${cosine.alphasCumprod[96]}`);
   const respaced = await diffusionSchedule('squaredcos_cap_v2', 100, 'ddim25');
-  assert.equal(respaced.timesteps, Array.from({ length: 25 }, (_, i) => 4 * i));
+  assert.equal(
+    respaced.timesteps,
+    Array.from({ length: 25 }, (_, i) => 4 * i),
+  );
   // Respacing keeps the cumulative products at the kept steps.
   respaced.timesteps.forEach((t, k) => assert.ok(Math.abs(respaced.alphasCumprod[k]! - cosine.alphasCumprod[t]!) < 1e-12));
   await expectError('ERR_CONFIG', () => diffusionSchedule('linear', 100, 'ddim33'));
@@ -63,7 +77,17 @@ test('the paper preset has exactly 77,158,944 parameters, with DiT names', async
   assert.is(model.parameterCount(), 77_158_944);
   assert.is(model.parameterCount({ trainableOnly: true }), 77_158_944 - 196 * 512, 'pos_embed is fixed');
   const names = new Set(model.parameters().map((p) => p.name));
-  for (const name of ['x_embedder.proj.weight', 'pos_embed', 't_embedder.mlp.0.weight', 't_embedder.mlp.2.bias', 'blocks.11.attn.qkv.weight', 'blocks.0.mlp.fc2.weight', 'blocks.3.adaLN_modulation.1.weight', 'final_layer.linear.weight', 'final_layer.adaLN_modulation.1.bias']) {
+  for (const name of [
+    'x_embedder.proj.weight',
+    'pos_embed',
+    't_embedder.mlp.0.weight',
+    't_embedder.mlp.2.bias',
+    'blocks.11.attn.qkv.weight',
+    'blocks.0.mlp.fc2.weight',
+    'blocks.3.adaLN_modulation.1.weight',
+    'final_layer.linear.weight',
+    'final_layer.adaLN_modulation.1.bias',
+  ]) {
     assert.ok(names.has(name), name);
   }
   assert.not.ok(names.has('cond_proj_image.weight'), 'CLIP-width features need no projection');
@@ -100,7 +124,11 @@ parityTest(test, 'parity: network, losses, DDIM (η 0 and 0.5) and schedules mat
 
   for (const eta of [0, 0.5]) {
     const stepNoise = wave([25, 3, 4, 8, 8], 4.0);
-    await writeSafetensors(path.join(dir, 'ddim-in.safetensors'), { noise, image_features: image, text_features: text, step_noise: stepNoise }, { schedule: 'linear', steps: '100', respacing: 'ddim25', eta: String(eta) });
+    await writeSafetensors(
+      path.join(dir, 'ddim-in.safetensors'),
+      { noise, image_features: image, text_features: text, step_noise: stepNoise },
+      { schedule: 'linear', steps: '100', respacing: 'ddim25', eta: String(eta) },
+    );
     runParityScript('gaussian_diffusion.py', ['ddim', config, weights, path.join(dir, 'ddim-in.safetensors'), path.join(dir, 'ddim-out.safetensors')]);
     const ddimExpected = (await readSafetensors(path.join(dir, 'ddim-out.safetensors'))).tensors;
     const trajectory = await model.trajectory(noise, { image, text }, { respacing: 'ddim25', eta, useEma: false, stepNoise });
@@ -193,7 +221,11 @@ test('bf16: the shipped generator under autocast predicts and scores as in float
   const { model: bf16 } = await PromptGenerator.load(shipped, { precision: 'bf16' });
   assert.is(bf16.config.precision, 'bf16');
   const c = fp32.config;
-  const wave = (shape: number[], phase: number) => Tensor.from(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(phase + 0.37 * i)), shape);
+  const wave = (shape: number[], phase: number) =>
+    Tensor.from(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(phase + 0.37 * i)),
+      shape,
+    );
   using x = wave([4, c.inChannels, c.inputSize, c.inputSize], 0.1);
   using t = Tensor.from(BigInt64Array.from([5n, 30n, 60n, 95n]), [4]);
   const condition = { image: wave([4, c.imageConditionWidth], 1.2), text: wave([4, c.textConditionWidth], 2.3), imageMap: wave([4, c.spatialConditionWidth, 8, 8], 0.7) };
@@ -201,7 +233,10 @@ test('bf16: the shipped generator under autocast predicts and scores as in float
   using rounded = await bf16.forward(x, t, condition);
   const [a, b] = [await exact.data<'float32'>(), await rounded.data<'float32'>()];
   assert.is(rounded.dtype, 'float32');
-  assert.ok(a.some((v, i) => v !== b[i]), 'bf16 changed nothing: autocast is not on');
+  assert.ok(
+    a.some((v, i) => v !== b[i]),
+    'bf16 changed nothing: autocast is not on',
+  );
   assert.ok(relativeError(b, a) < 3e-2, `relative error ${relativeError(b, a)}`);
   using noise = wave([4, c.inChannels, c.inputSize, c.inputSize], 3.3);
   const [lossExact, lossRounded] = [await fp32.losses(x, t, noise, condition), await bf16.losses(x, t, noise, condition)];

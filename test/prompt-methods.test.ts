@@ -86,13 +86,19 @@ async function tokensOf(tensor: Tensor, b: number): Promise<number[][]> {
 
 const close = (x: number[][], y: number[][]) => x.every((row, l) => row.every((v, d) => Math.abs(v - y[l]![d]!) <= 1e-5 * (1 + Math.abs(v))));
 
-test('MaPLe: block j\'s visual prompts are coupling.j of text layer j\'s prompts', async () => {
+test("MaPLe: block j's visual prompts are coupling.j of text layer j's prompts", async () => {
   using model = await GroundingModel.loadWithPrompts(dirs.backbone, { visualPromptDepth: 2, visualPromptLength: 3, textPromptDepth: 2, textPromptLength: 3, coupledVisualPrompts: true, seed: 4 });
   const saved = path.join(dir, 'maple');
   await model.save(saved);
   const weights = await readSafetensors(path.join(saved, 'model.safetensors'));
   const prompts = await model.ownPrompts(await groundingBatch(model, { split: 'val', family: 'target', count: 2 }));
-  assert.equal(prompts.visual.map((t) => t.shape), [[2, 3, 32], [2, 3, 32]]);
+  assert.equal(
+    prompts.visual.map((t) => t.shape),
+    [
+      [2, 3, 32],
+      [2, 3, 32],
+    ],
+  );
   for (const j of [0, 1]) {
     const weight = await weights.tensors.get(`prompts.coupling.${j}.weight`)!.data<'float32'>(); // Dv×Dt
     const bias = await weights.tensors.get(`prompts.coupling.${j}.bias`)!.data<'float32'>();
@@ -130,7 +136,10 @@ test('compare: one row per method, the learning rate that scored best on val, me
     lrs: { 'linear-probe': [1e-3, 1e-2] },
     settings: SETTINGS,
   });
-  assert.equal(rows.map((row) => row.method), ['zero-shot', 'linear-probe']);
+  assert.equal(
+    rows.map((row) => row.method),
+    ['zero-shot', 'linear-probe'],
+  );
   const probe = rows[1]!;
   assert.equal(Object.keys(probe.lrSearch).sort(), ['0.001', '0.01']);
   assert.is(probe.lrSearch[String(probe.lr)], Math.max(...Object.values(probe.lrSearch)));

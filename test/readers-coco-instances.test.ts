@@ -14,8 +14,6 @@ import { realDataTest } from './support/real-data';
 const test = suite('readers: COCO instances');
 const temporary = tempDir('diff-prompt-coco-');
 
-
-
 realDataTest(test, 'the real file: 276 instances with masks, 3 of them crowd RLEs, images all present', (dir) => {
   const file = path.join(dir, 'coco-instances', 'train.json');
   const result = readCocoInstances(file, { imagesDir: path.join(dir, 'coco-images') });
@@ -76,9 +74,15 @@ test('bad records are ERR_DATA naming file, annotation and problem', () => {
 
 test("onBadRecord 'skip' keeps the good instance and lists the rest", () => {
   const result = readCocoInstances(writeJson(temporary, 'broken.json', broken), { onBadRecord: 'skip' });
-  assert.equal(result.instances.map((instance) => instance.id), [10]);
+  assert.equal(
+    result.instances.map((instance) => instance.id),
+    [10],
+  );
   assert.is(maskArea(result.instances[0]!.mask), 100);
-  assert.equal(result.skippedRecords.map((r) => r.id), ['annotation 11', 'annotation 12', 'annotation 13', 'annotation 14', 'annotation 15']);
+  assert.equal(
+    result.skippedRecords.map((r) => r.id),
+    ['annotation 11', 'annotation 12', 'annotation 13', 'annotation 14', 'annotation 15'],
+  );
   assert.match(result.skippedRecords[3]!.reason, /outside its 40×30 image/);
   assert.match(result.skippedRecords[4]!.reason, /image_id 2/);
 });

@@ -16,8 +16,6 @@ const imagesDir = path.join(temporary, 'images');
 fs.mkdirSync(imagesDir);
 fs.writeFileSync(path.join(imagesDir, 'COCO_train2014_000000000154.jpg'), 'placeholder');
 
-
-
 const caption = 'the zebra on the left next to a tree';
 const image = { id: 7, file_name: 'COCO_train2014_000000000154.jpg', height: 480, width: 640, caption, original_id: 154, dataset_name: 'refcoco', tokens_negative: [] };
 const annotation = { id: 70, image_id: 7, bbox: [10, 20, 100, 50], tokens_positive: [[4, 9]], category_id: 24, original_id: 590410, area: 5000, iscrowd: 0, segmentation: [] };
@@ -27,8 +25,22 @@ realDataTest(test, 'a RefCOCOg expression with its real box, phrase span and pol
   const coco = JSON.parse(fs.readFileSync(path.join(dir, 'coco-instances', 'train.json'), 'utf8'));
   const wing = coco.annotations.find((a: { id: number }) => a.id === 2049011);
   const file = writeJson(temporary, 'finetune_refcocog_val.json', {
-    images: [{ id: 0, file_name: 'COCO_train2014_000000457745.jpg', height: 612, width: 612, caption: 'the wing of an airplane over a bus', original_id: 457745, dataset_name: 'refcocog', tokens_negative: [[24, 34]], tokens_positive_eval: [[[4, 8]]] }],
-    annotations: [{ id: 0, image_id: 0, bbox: [189.16, 54.05, 422.84, 200.29], tokens_positive: [[4, 8]], category_id: 5, original_id: 2049011, area: wing.area, iscrowd: 0, segmentation: wing.segmentation }],
+    images: [
+      {
+        id: 0,
+        file_name: 'COCO_train2014_000000457745.jpg',
+        height: 612,
+        width: 612,
+        caption: 'the wing of an airplane over a bus',
+        original_id: 457745,
+        dataset_name: 'refcocog',
+        tokens_negative: [[24, 34]],
+        tokens_positive_eval: [[[4, 8]]],
+      },
+    ],
+    annotations: [
+      { id: 0, image_id: 0, bbox: [189.16, 54.05, 422.84, 200.29], tokens_positive: [[4, 8]], category_id: 5, original_id: 2049011, area: wing.area, iscrowd: 0, segmentation: wing.segmentation },
+    ],
     categories: [{ id: 5, name: 'airplane', supercategory: 'vehicle' }],
   });
   const result = readMdetrCoco(file, { imagesDir: path.join(dir, 'coco-images') });
@@ -48,8 +60,14 @@ realDataTest(test, 'a RefCOCOg expression with its real box, phrase span and pol
 test('one sample per annotation: a caption with two grounded phrases gives two samples', () => {
   const second = { ...annotation, id: 71, bbox: [300, 100, 50, 50], tokens_positive: [[caption.indexOf('tree'), caption.length]], segmentation: [[300, 100, 350, 100, 350, 150, 300, 150]] };
   const result = readMdetrCoco(writeJson(temporary, 'flickr_like.json', { images: [image], annotations: [annotation, second], categories }), { imagesDir });
-  assert.equal(result.samples.map((s) => s.id), ['7:70', '7:71']);
-  assert.equal(result.samples.map((s) => caption.slice(...s.tokensPositive![0]!)), ['zebra', 'tree']);
+  assert.equal(
+    result.samples.map((s) => s.id),
+    ['7:70', '7:71'],
+  );
+  assert.equal(
+    result.samples.map((s) => caption.slice(...s.tokensPositive![0]!)),
+    ['zebra', 'tree'],
+  );
   assert.is(result.samples[0]!.mask, undefined, 'an empty segmentation gives no mask');
   assert.is(maskArea(result.samples[1]!.mask!), 2500);
   assert.is(result.samples[0]!.split, undefined);
@@ -89,7 +107,10 @@ test('bad records are ERR_DATA naming file, record and problem', () => {
 
 test("onBadRecord 'skip' keeps the good sample and lists the rest", () => {
   const result = readMdetrCoco(writeJson(temporary, 'broken_refcoco.json', broken), { imagesDir, onBadRecord: 'skip' });
-  assert.equal(result.samples.map((s) => s.id), ['7:70']);
+  assert.equal(
+    result.samples.map((s) => s.id),
+    ['7:70'],
+  );
   const reasons = result.skippedRecords.map((r) => `${r.id}: ${r.reason}`);
   assert.is(result.skipped, 6);
   assert.ok(reasons.some((r) => /image 8: the expression is empty/.test(r)));

@@ -18,8 +18,6 @@ fs.mkdirSync(imagesDir);
 fs.writeFileSync(path.join(imagesDir, '000000000154.jpg'), 'placeholder');
 fs.writeFileSync(path.join(imagesDir, 'COCO_train2014_000000000605.jpg'), 'placeholder');
 
-
-
 const good = { img_id: 'COCO_train2014_000000000154_2', sents: 'zebra on the left', bbox: [10, 20, 100, 50], height: 480, width: 640 };
 
 realDataTest(test, 'the real splits load every expression (README counts), images counted as missing', (dir) => {
@@ -52,7 +50,10 @@ realDataTest(test, 'RefCOCOg image 457745: the referred object is COCO annotatio
   assert.is(refcocog.skipped, 4890);
   assert.match(refcocog.skippedRecords[0]!.reason, /image \d+ is not in/);
   const wing = refcocog.samples.filter((s) => s.objectId === '457745_2049011');
-  assert.equal(wing.map((s) => s.expression), ['the wing of an airplane over a bus', "top of a plane ' s wing"]);
+  assert.equal(
+    wing.map((s) => s.expression),
+    ['the wing of an airplane over a bus', "top of a plane ' s wing"],
+  );
   assert.ok(fs.existsSync((wing[0]!.image as { path: string }).path));
 
   const coco = readCocoInstances(path.join(dir, 'coco-instances', 'train.json'));
@@ -81,7 +82,10 @@ test('sents may be a list; each expression is a sample; 12-digit and 2014 file n
     { ...good, img_id: 'COCO_train2014_000000000605_0', sents: 'car' },
   ]);
   const result = readRefcocoEval(file, { imagesDir });
-  assert.equal(result.samples.map((s) => s.id), ['COCO_train2014_000000000154_2#0', 'COCO_train2014_000000000154_2#1', 'COCO_train2014_000000000605_0#0']);
+  assert.equal(
+    result.samples.map((s) => s.id),
+    ['COCO_train2014_000000000154_2#0', 'COCO_train2014_000000000154_2#1', 'COCO_train2014_000000000605_0#0'],
+  );
   assert.is(path.basename((result.samples[2]!.image as { path: string }).path), 'COCO_train2014_000000000605.jpg');
   assert.is(result.samples[0]!.split, 'val');
   assert.is(result.missingImages, 0);
@@ -116,7 +120,10 @@ test("onBadRecord 'skip' keeps the good records and lists every skipped one with
   const result = readRefcocoEval(writeJson(temporary, 'bad_val.json', badRecords), { imagesDir, onBadRecord: 'skip' });
   assert.is(result.samples.length, 1);
   assert.is(result.skipped, 5);
-  assert.equal(result.skippedRecords.map((r) => r.index), [1, 2, 3, 4, 5]);
+  assert.equal(
+    result.skippedRecords.map((r) => r.index),
+    [1, 2, 3, 4, 5],
+  );
   const reasons = result.skippedRecords.map((r) => r.reason);
   assert.match(reasons[0]!, /outside/);
   assert.match(reasons[1]!, /empty/);

@@ -16,8 +16,6 @@ const imagesDir = path.join(temporary, 'images');
 fs.mkdirSync(imagesDir);
 fs.writeFileSync(path.join(imagesDir, 'COCO_train2014_000000000154.jpg'), 'placeholder');
 
-
-
 const square = [[10, 20, 110, 20, 110, 70, 10, 70]];
 const object = { image_id: 154, bbox: [10, 20, 100, 50], expressions: ['left zebra', 'zebra on the left'], mask: square, height: 480, width: 640, category_id: 24 };
 
@@ -29,8 +27,14 @@ realDataTest(test, 'objects from the real files: one sample per expression, mask
     val: [object],
   });
   const result = readSeqtrInstances(file, { imagesDir: path.join(dir, 'coco-images'), splits: ['train'], categoryNames: new Map([[5, 'airplane']]) });
-  assert.equal(result.samples.map((s) => s.id), ['train/0/0', 'train/0/1']);
-  assert.equal(result.samples.map((s) => s.objectId), ['train/0', 'train/0']);
+  assert.equal(
+    result.samples.map((s) => s.id),
+    ['train/0/0', 'train/0/1'],
+  );
+  assert.equal(
+    result.samples.map((s) => s.objectId),
+    ['train/0', 'train/0'],
+  );
   const sample = result.samples[0]!;
   assert.is(sample.category, 'airplane');
   assert.is(sample.split, 'train');
@@ -42,7 +46,10 @@ test('every split by default, or the ones asked for; an unknown split is ERR_DAT
   const file = writeJson(temporary, 'instances.json', { train: [object], val: [object, object], testA: [], testB: [] });
   assert.is(readSeqtrInstances(file, { imagesDir }).samples.length, 6);
   const val = readSeqtrInstances(file, { imagesDir, splits: ['val'] });
-  assert.equal(val.samples.map((s) => s.id), ['val/0/0', 'val/0/1', 'val/1/0', 'val/1/1']);
+  assert.equal(
+    val.samples.map((s) => s.id),
+    ['val/0/0', 'val/0/1', 'val/1/0', 'val/1/1'],
+  );
   assert.is(val.samples[0]!.category, '24');
   assert.is(maskArea(val.samples[0]!.mask!), 5000);
   throwsData(() => readSeqtrInstances(file, { imagesDir, splits: ['test'] }), /instances\.json: has no split "test"; it has train, val, testA, testB/);
@@ -71,9 +78,15 @@ test('bad records are ERR_DATA naming file, split, record and problem', () => {
 
 test("onBadRecord 'skip' counts each bad record or expression, with reasons", () => {
   const result = readSeqtrInstances(writeJson(temporary, 'broken.json', broken), { imagesDir, onBadRecord: 'skip' });
-  assert.equal(result.samples.map((s) => s.id), ['train/0/0', 'train/0/1', 'train/2/0']);
+  assert.equal(
+    result.samples.map((s) => s.id),
+    ['train/0/0', 'train/0/1', 'train/2/0'],
+  );
   // Image 999999 is missing for both its expressions: each is counted.
-  assert.equal(result.skippedRecords.map((r) => r.index), [1, 2, 3, 4, 5, 5]);
+  assert.equal(
+    result.skippedRecords.map((r) => r.index),
+    [1, 2, 3, 4, 5, 5],
+  );
   assert.match(result.skippedRecords[1]!.reason, /the expression is empty/);
   assert.match(result.skippedRecords[2]!.reason, /outside/);
   assert.is(result.skipped, 6);

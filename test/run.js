@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with uvu (through tsx) and closes with the line CI reads:
 // "N passed, N failed, N skipped". Usage: node test/run.js [pattern]
-'use strict';
+
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 

@@ -55,8 +55,14 @@ test('setThreads changes the count for later jobs and refuses nonsense', () => {
   assert.is(runtimeInfo().threads, 1);
   assert.is(runtimeInfo().threadsOrigin, 'option');
   setThreads(before);
-  assert.throws(() => setThreads(0), (error: { code?: string }) => error.code === 'ERR_CONFIG');
-  assert.throws(() => setThreads(1e9), (error: { code?: string }) => error.code === 'ERR_CONFIG');
+  assert.throws(
+    () => setThreads(0),
+    (error: { code?: string }) => error.code === 'ERR_CONFIG',
+  );
+  assert.throws(
+    () => setThreads(1e9),
+    (error: { code?: string }) => error.code === 'ERR_CONFIG',
+  );
 });
 
 test('freed big tensor buffers are kept and handed out again, and a release returns them', async () => {

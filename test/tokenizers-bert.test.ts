@@ -36,8 +36,20 @@ realDataTest(test, '"a photo of a cat" → 101 1037 6302 1997 1037 4937 102, pad
   assert.is(padded.ids.length, 256);
   assert.equal([...padded.ids.subarray(0, 7)], ids);
   assert.ok(padded.ids.subarray(7).every((id) => id === 0));
-  assert.is(padded.attentionMask.reduce((a, b) => a + b, 0), 7);
-  assert.equal(padded.offsets.slice(0, 8), [[0, 0], [0, 1], [2, 7], [8, 10], [11, 12], [13, 16], [0, 0], [0, 0]]);
+  assert.is(
+    padded.attentionMask.reduce((a, b) => a + b, 0),
+    7,
+  );
+  assert.equal(padded.offsets.slice(0, 8), [
+    [0, 0],
+    [0, 1],
+    [2, 7],
+    [8, 10],
+    [11, 12],
+    [13, 16],
+    [0, 0],
+    [0, 0],
+  ]);
 });
 
 realDataTest(test, 'lower case, accents stripped, punctuation split; offsets point into the original text', (dir) => {
@@ -81,13 +93,25 @@ realDataTest(test, 'truncation keeps [SEP] last; truncate: false makes a long te
   const cut = bert.encode('a photo of a cat', { maxLength: 5 });
   assert.equal(cut.tokens, ['[CLS]', 'a', 'photo', 'of', '[SEP]']);
   assert.equal([...cut.attentionMask], [1, 1, 1, 1, 1]);
-  assert.throws(() => bert.encode('a photo of a cat', { maxLength: 5, truncate: false }), (error: unknown) => isDiffPromptError(error, 'ERR_DATA'));
-  assert.throws(() => bert.encode('cat', { maxLength: 1 }), (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'));
+  assert.throws(
+    () => bert.encode('a photo of a cat', { maxLength: 5, truncate: false }),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA'),
+  );
+  assert.throws(
+    () => bert.encode('cat', { maxLength: 1 }),
+    (error: unknown) => isDiffPromptError(error, 'ERR_CONFIG'),
+  );
 });
 
 test('a missing vocabulary file, or one without BERT special tokens, is ERR_DATA', () => {
-  assert.throws(() => BertWordPieceTokenizer.fromVocabFile('/nonexistent/vocab.txt'), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not found/.test((error as Error).message));
-  assert.throws(() => new BertWordPieceTokenizer(['[PAD]', 'a', 'b']), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /\[CLS\]/.test((error as Error).message));
+  assert.throws(
+    () => BertWordPieceTokenizer.fromVocabFile('/nonexistent/vocab.txt'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not found/.test((error as Error).message),
+  );
+  assert.throws(
+    () => new BertWordPieceTokenizer(['[PAD]', 'a', 'b']),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /\[CLS\]/.test((error as Error).message),
+  );
 });
 
 test.run();

@@ -30,7 +30,10 @@ realDataTest(test, '"a photo of a cat" → 49406 320 1125 539 320 2368 49407, ze
   assert.is(result.ids.length, 77);
   assert.equal([...result.ids.subarray(0, 7)], [49406, 320, 1125, 539, 320, 2368, 49407]);
   assert.ok(result.ids.subarray(7).every((id) => id === 0));
-  assert.is(result.attentionMask.reduce((a, b) => a + b, 0), 7);
+  assert.is(
+    result.attentionMask.reduce((a, b) => a + b, 0),
+    7,
+  );
   // "a</w>": the 65th printable byte ('a' − '!') in the "</w>" half: 256 + 64.
   assert.is(256 + ('a'.charCodeAt(0) - 33), 320);
   // "photo</w>" and "cat</w>" are merges: id = 512 + the merge's line (from 0) after the header.
@@ -48,7 +51,7 @@ realDataTest(test, 'cleaning: case, runs of whitespace, HTML entities; offsets p
   assert.equal(covered(text, result.offsets), ['', 'A', 'PHOTO', 'of', 'a', 'cat', '&amp;amp;', 'dog', '.', '']);
 });
 
-realDataTest(test, "contractions, digits one by one, and multi-byte characters split into byte pieces", (dir) => {
+realDataTest(test, 'contractions, digits one by one, and multi-byte characters split into byte pieces', (dir) => {
   const { clip } = load(dir);
   const text = "it's 2024 你";
   const result = clip.encode(text, { pad: false });
@@ -67,12 +70,21 @@ realDataTest(test, 'a long text is cut to 77 with <|endoftext|> last; truncate: 
   assert.is(result.ids[75], 2368);
   assert.is(result.ids[76], 49407);
   assert.ok(result.attentionMask.every((value) => value === 1));
-  assert.throws(() => clip.encode(long, { truncate: false }), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /more than maxLength 77/.test((error as Error).message));
+  assert.throws(
+    () => clip.encode(long, { truncate: false }),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /more than maxLength 77/.test((error as Error).message),
+  );
 });
 
 test('a missing or non-BPE vocabulary file is ERR_DATA', () => {
-  assert.throws(() => ClipBpeTokenizer.fromVocabFile('/nonexistent/bpe.txt.gz'), (error: unknown) => isDiffPromptError(error, 'ERR_DATA'));
-  assert.throws(() => new ClipBpeTokenizer('#version: 0.2\ni n\n'), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /48894/.test((error as Error).message));
+  assert.throws(
+    () => ClipBpeTokenizer.fromVocabFile('/nonexistent/bpe.txt.gz'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA'),
+  );
+  assert.throws(
+    () => new ClipBpeTokenizer('#version: 0.2\ni n\n'),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /48894/.test((error as Error).message),
+  );
 });
 
 test.run();

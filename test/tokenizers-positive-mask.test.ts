@@ -11,10 +11,25 @@ import { realDataTest } from './support/real-data';
 const test = suite('tokenizers: positive token mask');
 
 test('overlap decides; special tokens and padding are never positive', () => {
-  const offsets: [number, number][] = [[0, 0], [0, 3], [4, 8], [9, 11], [0, 0], [0, 0]];
+  const offsets: [number, number][] = [
+    [0, 0],
+    [0, 3],
+    [4, 8],
+    [9, 11],
+    [0, 0],
+    [0, 0],
+  ];
   assert.equal([...positiveTokenMask(offsets, [[4, 8]])], [0, 0, 1, 0, 0, 0]);
   assert.equal([...positiveTokenMask(offsets, [[2, 5]])], [0, 1, 1, 0, 0, 0]);
-  assert.equal([...positiveTokenMask(offsets, [[0, 3], [9, 11]])], [0, 1, 0, 1, 0, 0]);
+  assert.equal(
+    [
+      ...positiveTokenMask(offsets, [
+        [0, 3],
+        [9, 11],
+      ]),
+    ],
+    [0, 1, 0, 1, 0, 0],
+  );
   assert.equal([...positiveTokenMask(offsets, [[3, 4]])], [0, 0, 0, 0, 0, 0], 'a span on the space between words touches no token');
 });
 
@@ -23,7 +38,10 @@ test('word level: the head phrase of a generated expression', () => {
   const text = 'the small red cube left of the sphere';
   const result = tokenizer.encode(text, { pad: false });
   const mask = positiveTokenMask(result.offsets, [[0, 18]]);
-  assert.equal(result.tokens.filter((_, i) => mask[i]), ['the', 'small', 'red', 'cube']);
+  assert.equal(
+    result.tokens.filter((_, i) => mask[i]),
+    ['the', 'small', 'red', 'cube'],
+  );
 });
 
 realDataTest(test, "BERT and CLIP pick the same word for RefCOCOg's 'wing' span, WordPiece pieces included", (dir) => {
@@ -34,10 +52,16 @@ realDataTest(test, "BERT and CLIP pick the same word for RefCOCOg's 'wing' span,
     const result = tokenizer.encode(text);
     const mask = positiveTokenMask(result.offsets, [[4, 8]]);
     assert.is(mask.length, result.ids.length);
-    assert.equal(result.tokens.filter((_, i) => mask[i]).map((token) => token.replace('</w>', '')), ['wing']);
+    assert.equal(
+      result.tokens.filter((_, i) => mask[i]).map((token) => token.replace('</w>', '')),
+      ['wing'],
+    );
   }
   const pieces = bert.encode('an unaffable cat', { pad: false });
-  assert.equal(pieces.tokens.filter((_, i) => positiveTokenMask(pieces.offsets, [[3, 12]])[i]), ['una', '##ffa', '##ble']);
+  assert.equal(
+    pieces.tokens.filter((_, i) => positiveTokenMask(pieces.offsets, [[3, 12]])[i]),
+    ['una', '##ffa', '##ble'],
+  );
 });
 
 test.run();

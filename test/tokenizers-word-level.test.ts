@@ -25,7 +25,17 @@ test('encode: [CLS] words [SEP] [PAD]..., unknown words [UNK], offsets into the 
   assert.equal(result.tokens.slice(0, 9), ['[CLS]', 'the', 'red', 'cube', '[UNK]', 'left', 'of', '[UNK]', '[SEP]']);
   assert.equal([...result.ids.subarray(0, 10)], [2, 8, 4, 5, 1, 6, 7, 1, 3, 0]);
   assert.equal([...result.attentionMask.subarray(0, 10)], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
-  assert.equal(result.offsets.slice(0, 9), [[0, 0], [0, 3], [4, 7], [8, 12], [12, 13], [14, 18], [19, 21], [22, 24], [0, 0]]);
+  assert.equal(result.offsets.slice(0, 9), [
+    [0, 0],
+    [0, 3],
+    [4, 7],
+    [8, 12],
+    [12, 13],
+    [14, 18],
+    [19, 21],
+    [22, 24],
+    [0, 0],
+  ]);
   assert.is(tokenizer.encode(text, { pad: false }).ids.length, 9);
 });
 
@@ -42,11 +52,20 @@ test('save writes one token per line; load reads the same tokenizer back', () =>
 test('a vocab.txt that is missing, or not of this tokenizer, is ERR_DATA', () => {
   const notOurs = path.join(temporary, 'bert-like.txt');
   fs.writeFileSync(notOurs, '[PAD]\n[unused0]\n[CLS]\n[SEP]\nred\n');
-  assert.throws(() => WordLevelTokenizer.load(notOurs), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not a word-level vocabulary/.test((error as Error).message));
+  assert.throws(
+    () => WordLevelTokenizer.load(notOurs),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not a word-level vocabulary/.test((error as Error).message),
+  );
   const twice = path.join(temporary, 'twice.txt');
   fs.writeFileSync(twice, '[PAD]\n[UNK]\n[CLS]\n[SEP]\nred\nred\n');
-  assert.throws(() => WordLevelTokenizer.load(twice), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /twice/.test((error as Error).message));
-  assert.throws(() => WordLevelTokenizer.load(path.join(temporary, 'absent.txt')), (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not found/.test((error as Error).message));
+  assert.throws(
+    () => WordLevelTokenizer.load(twice),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /twice/.test((error as Error).message),
+  );
+  assert.throws(
+    () => WordLevelTokenizer.load(path.join(temporary, 'absent.txt')),
+    (error: unknown) => isDiffPromptError(error, 'ERR_DATA') && /not found/.test((error as Error).message),
+  );
 });
 
 test.after(() => fs.rmSync(temporary, { recursive: true, force: true }));

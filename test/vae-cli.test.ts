@@ -56,7 +56,10 @@ test('vae reconstruct draws a PNG grid', () => {
 });
 
 test('bad input: a missing checkpoint and no data flag are typed errors with exit code 1', () => {
-  for (const args of [['vae', 'eval', '--checkpoint', path.join(work, 'absent'), '--generated', '4'], ['vae', 'eval', '--checkpoint', checkpoint]]) {
+  for (const args of [
+    ['vae', 'eval', '--checkpoint', path.join(work, 'absent'), '--generated', '4'],
+    ['vae', 'eval', '--checkpoint', checkpoint],
+  ]) {
     let failed: { status?: number; stderr?: string } | undefined;
     try {
       cli(...args);

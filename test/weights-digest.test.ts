@@ -31,10 +31,55 @@ async function write(name: string, tensors: [string, Float32Array, number[]][], 
 test('the same tensors under other metadata and in another order have one digest; another value or shape changes it', async () => {
   const a = Float32Array.from([1, 2, 3, 4]);
   const b = Float32Array.from([5, 6]);
-  const base = await weightsDigest(await write('base.safetensors', [['x', a, [2, 2]], ['y', b, [2]]], { config: '{"depth":2}' }));
-  assert.is(await weightsDigest(await write('renamed-config.safetensors', [['y', b, [2]], ['x', a, [2, 2]]], { config: '{"depth":2,"newKey":false}' })), base);
-  assert.is.not(await weightsDigest(await write('value.safetensors', [['x', Float32Array.from([1, 2, 3, 5]), [2, 2]], ['y', b, [2]]], {})), base);
-  assert.is.not(await weightsDigest(await write('shape.safetensors', [['x', a, [4]], ['y', b, [2]]], {})), base);
+  const base = await weightsDigest(
+    await write(
+      'base.safetensors',
+      [
+        ['x', a, [2, 2]],
+        ['y', b, [2]],
+      ],
+      { config: '{"depth":2}' },
+    ),
+  );
+  assert.is(
+    await weightsDigest(
+      await write(
+        'renamed-config.safetensors',
+        [
+          ['y', b, [2]],
+          ['x', a, [2, 2]],
+        ],
+        { config: '{"depth":2,"newKey":false}' },
+      ),
+    ),
+    base,
+  );
+  assert.is.not(
+    await weightsDigest(
+      await write(
+        'value.safetensors',
+        [
+          ['x', Float32Array.from([1, 2, 3, 5]), [2, 2]],
+          ['y', b, [2]],
+        ],
+        {},
+      ),
+    ),
+    base,
+  );
+  assert.is.not(
+    await weightsDigest(
+      await write(
+        'shape.safetensors',
+        [
+          ['x', a, [4]],
+          ['y', b, [2]],
+        ],
+        {},
+      ),
+    ),
+    base,
+  );
 });
 
 test("a model's native in-memory digest equals the digest of the file it saves, for every model kind", async () => {

@@ -29,11 +29,13 @@ Determinism('another seed gives other images and expressions', () => {
   const a = generateWorld({ seed: 11, split: 'val', count: 60 });
   const b = generateWorld({ seed: 12, split: 'val', count: 60 });
   assert.is.not(fingerprint(a), fingerprint(b));
-  const imagesOf = (samples: WorldSample[]) =>
-    new Set(samples.map((sample) => createHash('sha1').update(sample.image.image.data).digest('hex')));
+  const imagesOf = (samples: WorldSample[]) => new Set(samples.map((sample) => createHash('sha1').update(sample.image.image.data).digest('hex')));
   const shared = [...imagesOf(a)].filter((digest) => imagesOf(b).has(digest));
   assert.is(shared.length, 0, 'no image of seed 11 reappears under seed 12');
-  assert.ok(a.some((sample, i) => sample.expression !== b[i].expression), 'expressions differ too');
+  assert.ok(
+    a.some((sample, i) => sample.expression !== b[i].expression),
+    'expressions differ too',
+  );
 });
 
 Determinism('sample i made alone equals sample i of a full run', () => {
@@ -55,8 +57,14 @@ Determinism('a sample does not depend on the count, and the families are views o
   assert.equal(generateWorld({ seed: 9, split: 'train', count: 25, family: 'both' }), both.slice(0, 25));
   const byId = new Map(both.map((sample) => [sample.id, sample]));
   for (const sample of [...source, ...target]) assert.equal(sample, byId.get(sample.id), sample.id);
-  assert.equal(both.filter((sample) => sample.family === 'source'), source);
-  assert.equal(both.filter((sample) => sample.family === 'target'), target);
+  assert.equal(
+    both.filter((sample) => sample.family === 'source'),
+    source,
+  );
+  assert.equal(
+    both.filter((sample) => sample.family === 'target'),
+    target,
+  );
 });
 
 Determinism('ids are unique; image and object ids group samples of one scene and one object', () => {

@@ -11,10 +11,7 @@ const SHAPE_NOUNS = ['circle', 'ring', 'ellipse', 'square', 'diamond', 'triangle
 
 // 2,001 samples of each family from train, plus both families of the test splits.
 const train = generateWorld({ seed: 2024, split: 'train', count: 4002, family: 'both' });
-const tests = [
-  ...generateWorld({ seed: 2024, split: 'testA', count: 600 }),
-  ...generateWorld({ seed: 2024, split: 'testB', count: 600 }),
-];
+const tests = [...generateWorld({ seed: 2024, split: 'testA', count: 600 }), ...generateWorld({ seed: 2024, split: 'testB', count: 600 })];
 const everything = [...train, ...tests];
 const ofFamily = (family: string) => train.filter((sample) => sample.family === family);
 
@@ -117,7 +114,10 @@ Expressions('the vocabulary holds every word the grammar produced, and words onl
   assert.equal(vocabulary, [...new Set(vocabulary)].sort());
   assert.ok(vocabulary.every((word) => /^[a-z]+$/.test(word)));
   const used = new Set(everything.flatMap((sample) => sample.expression.split(' ')));
-  assert.equal([...used].filter((word) => !vocabulary.includes(word)), []);
+  assert.equal(
+    [...used].filter((word) => !vocabulary.includes(word)),
+    [],
+  );
   assert.ok(used.size >= 0.9 * vocabulary.length, `${used.size} of ${vocabulary.length} words used`);
 });
 

@@ -41,7 +41,13 @@ const INSIDE: Record<string, (p: Point) => boolean> = {
   ring: ([x, y]) => Math.hypot(x, y) < 1 && Math.hypot(x, y) > 0.52,
   ellipse: ([x, y]) => x * x + (y / 0.55) ** 2 < 1,
   square: ([x, y]) => Math.abs(x) < 0.82 && Math.abs(y) < 0.82,
-  diamond: (p) => insidePolygon(p, [[0.72, 0], [0, 1], [-0.72, 0], [0, -1]]),
+  diamond: (p) =>
+    insidePolygon(p, [
+      [0.72, 0],
+      [0, 1],
+      [-0.72, 0],
+      [0, -1],
+    ]),
   triangle: (p) => insidePolygon(p, regular(3, 1, -Math.PI / 2)),
   star: (p) => insidePolygon(p, starOutline),
   cross: ([x, y]) => (Math.abs(x) < 1 && Math.abs(y) < 0.32) || (Math.abs(y) < 1 && Math.abs(x) < 0.32),

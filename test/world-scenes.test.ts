@@ -55,7 +55,10 @@ Scenes('masks are binary, non-empty and in the image frame; boxes are their tigh
     assert.is(image.height, 64);
     assert.is(image.data.length, 64 * 64 * 3);
     assert.equal([sample.width, sample.height, sample.mask.width, sample.mask.height], [64, 64, 64, 64]);
-    assert.ok(sample.mask.data.every((value) => value === 0 || value === 1), 'binary mask');
+    assert.ok(
+      sample.mask.data.every((value) => value === 0 || value === 1),
+      'binary mask',
+    );
     const area = sample.mask.data.reduce((sum, value) => sum + value, 0);
     assert.ok(area > 0, `${sample.id} has an empty mask`);
     assert.equal(sample.box, tightBox(sample.mask), sample.id);
@@ -128,23 +131,22 @@ Scenes('testA refers only to round shapes, testB only to angular ones; train ref
   const testB = generateWorld({ seed: 31, split: 'testB', count: 900 });
   assert.ok(testA.every((sample) => ROUND.includes(sample.category)));
   assert.ok(testB.every((sample) => ANGULAR.includes(sample.category)));
-  assert.ok(testA.some((sample) => sample.scene.objects.some((object) => ANGULAR.includes(object.shape))), 'testA has angular distractors');
+  assert.ok(
+    testA.some((sample) => sample.scene.objects.some((object) => ANGULAR.includes(object.shape))),
+    'testA has angular distractors',
+  );
   for (const shape of [...ROUND, ...ANGULAR]) {
-    assert.ok(train.some((sample) => sample.category === shape), `train refers to a ${shape}`);
+    assert.ok(
+      train.some((sample) => sample.category === shape),
+      `train refers to a ${shape}`,
+    );
   }
   const round = train.filter((sample) => ROUND.includes(sample.category)).length / train.length;
   assert.ok(round > 0.2 && round < 0.5, `train: ${(100 * round).toFixed(0)}% round referents`);
 });
 
 Scenes('splits never share a scene', () => {
-  const digests = WORLD_SPLITS.map(
-    (split) =>
-      new Set(
-        generateWorld({ seed: 31, split, count: 600 }).map((sample) =>
-          createHash('sha1').update(sample.image.image.data).digest('hex'),
-        ),
-      ),
-  );
+  const digests = WORLD_SPLITS.map((split) => new Set(generateWorld({ seed: 31, split, count: 600 }).map((sample) => createHash('sha1').update(sample.image.image.data).digest('hex'))));
   digests.forEach((mine, i) => {
     assert.is(mine.size, 100, 'one image per scene of six samples');
     digests.slice(i + 1).forEach((theirs) => assert.ok([...mine].every((digest) => !theirs.has(digest))));

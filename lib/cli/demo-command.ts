@@ -64,7 +64,9 @@ async function showMaskVae(dir: string, out: string, lines: string[]): Promise<v
   const { model } = await MaskVae.load(dir);
   using vae = model;
   const summary = await evaluateReconstruction(vae, worldMaskSet({ seed: 7, split: 'val', count: 256, size: vae.config.sampleSize }));
-  lines.push(`Stage 1, Mask-VAE (${vae.parameterCount().toLocaleString('en-US')} parameters): ${summary.count} held-out masks → ${vae.latentShape.join('×')} latents → back, mean IoU ${summary.meanIoU.toFixed(3)}`);
+  lines.push(
+    `Stage 1, Mask-VAE (${vae.parameterCount().toLocaleString('en-US')} parameters): ${summary.count} held-out masks → ${vae.latentShape.join('×')} latents → back, mean IoU ${summary.meanIoU.toFixed(3)}`,
+  );
   await drawReconstructions(dir, path.join(out, 'mask-vae-reconstruction.png'));
 }
 
@@ -123,7 +125,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const dirs = options.fromScratch ? trainParts(out) : shippedParts();
   for (const [name, dir] of Object.entries(dirs)) {
-    if (!fs.existsSync(path.join(dir, 'model.safetensors'))) throw new DiffPromptError('ERR_CHECKPOINT', `no ${name} at ${dir}: run the demo with --from-scratch, or make it with its own command (see the README)`);
+    if (!fs.existsSync(path.join(dir, 'model.safetensors')))
+      throw new DiffPromptError('ERR_CHECKPOINT', `no ${name} at ${dir}: run the demo with --from-scratch, or make it with its own command (see the README)`);
   }
   const lines: string[] = [];
   await showMaskVae(dirs.vae, out, lines);

@@ -81,8 +81,8 @@ interface TrainOptions {
   steps: string;
   maxSteps?: string;
   batchSize: string;
-  lr: string;
-  emaDecay: string;
+  lr?: string;
+  emaDecay?: string;
   seed: string;
   checkpointEvery: string;
   precision: string;
@@ -107,8 +107,8 @@ async function train(options: TrainOptions): Promise<void> {
     ...(preset.spatialConditionWidth ? { spatialConditionWidth: widths.map } : {}),
     inputSize: parts.vae.config.sampleSize / 2 ** (parts.vae.config.blockChannels.length - 1),
     inChannels: parts.vae.config.latentChannels,
-    lr: positiveNumber(options.lr, '--lr'),
-    emaDecay: positiveNumber(options.emaDecay, '--ema-decay'),
+    ...(options.lr === undefined ? {} : { lr: positiveNumber(options.lr, '--lr') }),
+    ...(options.emaDecay === undefined ? {} : { emaDecay: positiveNumber(options.emaDecay, '--ema-decay') }),
     precision: precisionOf(options.precision),
     seed,
   };
@@ -183,7 +183,11 @@ interface SampleOptions {
 }
 
 /** Writes the trajectory PNG for `count` samples of a generated split; returns the file. */
-export async function drawGeneratorTrajectories(generator: PromptGenerator, parts: CommandParts, options: { split: WorldSplit; count: number; seed: number; steps: number; out: string }): Promise<string> {
+export async function drawGeneratorTrajectories(
+  generator: PromptGenerator,
+  parts: CommandParts,
+  options: { split: WorldSplit; count: number; seed: number; steps: number; out: string },
+): Promise<string> {
   const world = { seed: options.seed, split: options.split, count: options.count, size: parts.conditioner.config.imageSize };
   const samples = Array.from({ length: options.count }, (_, i) => worldSample(world, i));
   const batch = await makeBatch(samples, parts.conditioner.batchOptions());
@@ -201,7 +205,10 @@ export async function drawGeneratorTrajectories(generator: PromptGenerator, part
       truth: frame === side ? batch.masks.subarray(i * plane, (i + 1) * plane) : undefined,
       side,
     }));
-    const picture = await drawTrajectoryStrip(rows, kept.map((k) => (k === steps - 1 ? 'sample' : `step ${k + 1}/${steps}`)));
+    const picture = await drawTrajectoryStrip(
+      rows,
+      kept.map((k) => (k === steps - 1 ? 'sample' : `step ${k + 1}/${steps}`)),
+    );
     fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
     fs.writeFileSync(options.out, picture.png);
     return options.out;
@@ -240,8 +247,8 @@ export function registerGeneratorCommand(program: Command): void {
     .option('--steps <n>', 'training steps', '8000')
     .option('--max-steps <n>', 'stop after this many steps (resume later with --resume)')
     .option('--batch-size <n>', 'batch size', '32')
-    .option('--lr <rate>', 'AdamW learning rate (constant, as DiT)', '0.0005')
-    .option('--ema-decay <d>', 'EMA decay', '0.999')
+    .option('--lr <rate>', "AdamW learning rate (constant, as DiT; default: the preset's)")
+    .option('--ema-decay <d>', "EMA decay (default: the preset's)")
     .option('--seed <n>', 'seed of weights, data and order', '0')
     .option('--checkpoint-every <n>', 'save, and score on 256 val samples, every n steps', '1000')
     .option('--precision <p>', 'fp32, or bf16 (MaskDiT under autocast: faster on CPUs with AVX512-BF16 or AMX)', 'fp32')
@@ -256,7 +263,12 @@ export function registerGeneratorCommand(program: Command): void {
     .option('--precision <p>', 'sample in fp32 or bf16 (default: as the generator was saved)')
     .option('--json', 'one JSON object')
     .action(evaluate);
-  withParts(generator.command('sample').description('a PNG of the denoising trajectory: noisy → clean decoded masks beside the image and expression').option('--checkpoint <dir>', 'a prompt generator folder', SHIPPED_GENERATOR))
+  withParts(
+    generator
+      .command('sample')
+      .description('a PNG of the denoising trajectory: noisy → clean decoded masks beside the image and expression')
+      .option('--checkpoint <dir>', 'a prompt generator folder', SHIPPED_GENERATOR),
+  )
     .option('--split <name>', 'val, testA or testB', 'val')
     .option('--count <n>', 'samples (rows)', '6')
     .option('--seed <n>', 'world seed, and the base of the noise seeds', '0')

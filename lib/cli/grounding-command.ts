@@ -17,7 +17,6 @@ import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 import { shipBest, trainingDir } from './shipped-folder';
 
-
 function criterionOf(value: string): OverlapCriterion {
   if (value !== 'iou' && value !== 'giou') throw new DiffPromptError('ERR_CONFIG', `--criterion must be iou or giou, got '${value}'`);
   return value;
@@ -36,7 +35,7 @@ interface PretrainOptions {
   epochs: string;
   steps?: string;
   batchSize: string;
-  lr: string;
+  lr?: string;
   seed: string;
   warmup: string;
   init?: string;
@@ -62,7 +61,7 @@ async function pretrain(options: PretrainOptions): Promise<void> {
     epochs: integer(options.epochs, '--epochs', 1),
     maxSteps: options.steps ? integer(options.steps, '--steps', 1) : undefined,
     batchSize: integer(options.batchSize, '--batch-size', 1),
-    lr: positiveNumber(options.lr, '--lr'),
+    ...(options.lr === undefined ? {} : { lr: positiveNumber(options.lr, '--lr') }),
     seed,
     heldOut,
     checkpointDir: trainingDir(options.out),
@@ -70,7 +69,9 @@ async function pretrain(options: PretrainOptions): Promise<void> {
     signal: controller.signal,
     onProgress: (event) => bar.update({ step: event.step, total: event.totalSteps, values: { loss: event.loss, lr: event.lr } }),
     onEpoch: (report) => {
-      const scores = Object.entries(report.evaluation).map(([name, e]) => `${name} ${recallLine(e)}`).join('; ');
+      const scores = Object.entries(report.evaluation)
+        .map(([name, e]) => `${name} ${recallLine(e)}`)
+        .join('; ');
       process.stderr.write(`\nepoch ${report.epoch}: loss ${report.meanLoss.toFixed(4)}, ${scores}, ${report.seconds.toFixed(0)} s\n`);
     },
   });
@@ -99,7 +100,13 @@ async function evaluateWorld(options: EvalOptions): Promise<void> {
   for (const split of splits) {
     if (!(WORLD_SPLITS as readonly string[]).includes(split)) throw new DiffPromptError('ERR_CONFIG', `--split must be one of ${WORLD_SPLITS.join(', ')} or all`);
     for (const family of families) {
-      const data = worldSource({ seed: integer(options.seed, '--seed'), split: split as WorldSplit, family: family as WorldFamily, count: integer(options.count, '--count', 1), size: grounding.config.imageSize });
+      const data = worldSource({
+        seed: integer(options.seed, '--seed'),
+        split: split as WorldSplit,
+        family: family as WorldFamily,
+        count: integer(options.count, '--count', 1),
+        size: grounding.config.imageSize,
+      });
       results[`${split}/${family}`] = await evaluateGrounding(grounding, data, { criterion: criterionOf(options.criterion) });
       if (!options.json) console.log(`${`${split}/${family}`.padEnd(14)} ${recallLine(results[`${split}/${family}`]!)}`);
     }
@@ -139,7 +146,9 @@ async function evaluateReal(options: RealEvalOptions): Promise<void> {
     console.log(JSON.stringify(report));
     return;
   }
-  console.log(`${options.refcoco} (${read.format}): ${samples.length} expressions with their image, ${read.missingImages} without (their image is not in ${options.images}), ${read.skipped - read.missingImages} bad records skipped`);
+  console.log(
+    `${options.refcoco} (${read.format}): ${samples.length} expressions with their image, ${read.missingImages} without (their image is not in ${options.images}), ${read.skipped - read.missingImages} bad records skipped`,
+  );
   if (evaluation) console.log(recallLine(evaluation));
   else console.log('no expression had its image: nothing to evaluate (point --images at a folder of COCO train2014 images)');
 }
@@ -155,7 +164,7 @@ export function registerGroundingCommand(program: Command): void {
     .option('--epochs <n>', 'epochs', '6')
     .option('--steps <n>', 'stop after this many steps')
     .option('--batch-size <n>', 'batch size', '32')
-    .option('--lr <rate>', 'peak learning rate (warm-up, then cosine decay)', '0.001')
+    .option('--lr <rate>', "peak learning rate (warm-up, then cosine decay; default: the preset's)")
     .option('--seed <n>', 'seed of weights, data and order', '0')
     .option('--warmup <steps>', 'linear learning-rate warm-up steps', '200')
     .option('--init <dir>', "start from this grounding model folder's weights (fine-tuning)")

@@ -10,9 +10,7 @@ import { registerInfoCommand } from './info-command';
 import { registerTuneCommands } from './tune-command';
 import { registerVaeCommand } from './vae-command';
 
-const program = new Command('diff-prompt')
-  .description('Diff-Prompt: diffusion-generated prompts for referring expression comprehension')
-  .showHelpAfterError();
+const program = new Command('diff-prompt').description('Diff-Prompt: diffusion-generated prompts for referring expression comprehension').showHelpAfterError();
 
 registerDataCommand(program);
 registerDemoCommand(program);

@@ -14,12 +14,7 @@ export const trainingDir = (out: string) => `${path.resolve(out)}-training`;
 
 /** Saves the best epoch (trainingDir(out)/best, else `trained`) as `out` with history.json, frees
  * both models, and returns the saved model's parameter count. */
-export async function shipBest<Model extends SavedModel>(
-  out: string,
-  trained: Model,
-  load: (dir: string) => Promise<{ model: Model }>,
-  history: unknown,
-): Promise<number> {
+export async function shipBest<Model extends SavedModel>(out: string, trained: Model, load: (dir: string) => Promise<{ model: Model }>, history: unknown): Promise<number> {
   const best = path.join(trainingDir(out), 'best');
   const { model: chosen } = fs.existsSync(best) ? await load(best) : { model: trained };
   try {

@@ -6,7 +6,7 @@
 //                        table as Markdown and JSON, and charts, into --out
 import path from 'node:path';
 import type { Command } from 'commander';
-import { WORLD_SPLITS, worldSource } from '../data/world';
+import { type WORLD_SPLITS, worldSource } from '../data/world';
 import { DiffPromptError } from '../errors';
 import { evaluateGrounding } from '../eval/evaluate-grounding';
 import type { DiffPromptPresetName } from '../config/diff-prompt-config';
@@ -176,7 +176,10 @@ export async function runComparison(options: CompareCommandOptions): Promise<voi
     lrs: options.lrGrid ? Object.fromEntries(methods.map((method) => [method, lrGrid(method, settings, imageSize)])) : undefined,
     signal: controller.signal,
     onProgress: (event) => progress(`${event.method} #${event.seed} ${event.phase === 'tune' ? 'tune' : 'eval'}`, event.step, event.total),
-    onRow: (row) => process.stderr.write(`\n${row.method}: val R@1 ${(100 * row.splits.val.r1.mean).toFixed(1)}, testA ${(100 * row.splits.testA.r1.mean).toFixed(1)}, testB ${(100 * row.splits.testB.r1.mean).toFixed(1)}\n`),
+    onRow: (row) =>
+      process.stderr.write(
+        `\n${row.method}: val R@1 ${(100 * row.splits.val.r1.mean).toFixed(1)}, testA ${(100 * row.splits.testA.r1.mean).toFixed(1)}, testB ${(100 * row.splits.testB.r1.mean).toFixed(1)}\n`,
+      ),
   });
   bar?.stop();
   const seconds = (performance.now() - started) / 1000;

@@ -17,17 +17,22 @@ import { drawReconstructionGrid } from '../pictures/reconstruction-grid';
 import { type HeldOutMasks, trainMaskVae } from '../stages/train-mask-vae';
 import { Tensor } from '../tensor';
 import { SHIPPED_VAE, TRAINED_VAE } from './default-folders';
-import { integer } from './parse-flags';
+import { integer, positiveNumber } from './parse-flags';
 import { ProgressBar } from './progress-bar';
 import { shipBest, trainingDir } from './shipped-folder';
-
 
 /** COCO instances split by the fixed held-out image list. */
 function cocoSets(file: string, imagesDir: string | undefined, size: number): { train: MaskSet; heldOut: MaskSet } {
   const { instances } = readCocoInstances(file, { imagesDir, onMissingImage: 'keep' });
   return {
-    train: cocoMaskSet(instances.filter((i) => !COCO_HELD_OUT_IMAGE_IDS.has(i.imageId)), size),
-    heldOut: cocoMaskSet(instances.filter((i) => COCO_HELD_OUT_IMAGE_IDS.has(i.imageId)), size),
+    train: cocoMaskSet(
+      instances.filter((i) => !COCO_HELD_OUT_IMAGE_IDS.has(i.imageId)),
+      size,
+    ),
+    heldOut: cocoMaskSet(
+      instances.filter((i) => COCO_HELD_OUT_IMAGE_IDS.has(i.imageId)),
+      size,
+    ),
   };
 }
 
@@ -41,13 +46,18 @@ interface TrainOptions {
   steps?: string;
   batchSize: string;
   seed: string;
-  lrDecay: string;
+  lr?: string;
+  lrDecay?: string;
   cocoRepeats: string;
   resume?: boolean;
 }
 
 async function train(options: TrainOptions): Promise<void> {
-  const config = { ...maskVaePreset(options.preset), seed: integer(options.seed, '--seed') };
+  const config = {
+    ...maskVaePreset(options.preset),
+    seed: integer(options.seed, '--seed'),
+    ...(options.lr === undefined ? {} : { lr: positiveNumber(options.lr, '--lr') }),
+  };
   const size = config.sampleSize;
   const seed = integer(options.seed, '--seed');
   const generated = worldMaskSet({ seed, split: 'train', count: integer(options.count, '--count', 1), size });
@@ -68,7 +78,7 @@ async function train(options: TrainOptions): Promise<void> {
     epochs: integer(options.epochs, '--epochs', 1),
     maxSteps: options.steps ? integer(options.steps, '--steps', 1) : undefined,
     batchSize: integer(options.batchSize, '--batch-size', 1),
-    lrDecay: Number(options.lrDecay),
+    ...(options.lrDecay === undefined ? {} : { lrDecay: positiveNumber(options.lrDecay, '--lr-decay') }),
     seed,
     heldOut,
     checkpointDir: trainingDir(options.out),
@@ -76,7 +86,9 @@ async function train(options: TrainOptions): Promise<void> {
     signal: controller.signal,
     onProgress: (event) => bar.update({ step: event.step, total: event.totalSteps, values: { loss: event.loss, lr: event.lr } }),
     onEpoch: (report) => {
-      const scores = Object.entries(report.evaluation).map(([name, s]) => `${name} IoU ${s.meanIoU.toFixed(4)}`).join(', ');
+      const scores = Object.entries(report.evaluation)
+        .map(([name, s]) => `${name} IoU ${s.meanIoU.toFixed(4)}`)
+        .join(', ');
       process.stderr.write(`\nepoch ${report.epoch}: loss ${report.meanLoss.toFixed(5)}, ${scores}, ${report.seconds.toFixed(0)} s\n`);
     },
   });
@@ -122,7 +134,9 @@ async function evaluate(options: EvalOptions): Promise<void> {
     `${label.padEnd(22)} ${String(s.count).padStart(5)} masks  mean IoU ${s.meanIoU.toFixed(4)} ± ${s.stdIoU.toFixed(4)}  p10 ${s.p10IoU.toFixed(3)}  median ${s.medianIoU.toFixed(3)}  p90 ${s.p90IoU.toFixed(3)}  MSE ${s.mse.toExponential(2)}`;
   console.log(line('all objects', all));
   console.log(line(`objects ≥ ${minArea * 100}% of image`, large));
-  console.log(`latents: posterior means spread ${latents.meanSpread.toFixed(3)} (std), posterior σ ${latents.posteriorSigma.toFixed(3)} on average; unit variance at latentScale ${latents.unitScale.toFixed(2)}`);
+  console.log(
+    `latents: posterior means spread ${latents.meanSpread.toFixed(3)} (std), posterior σ ${latents.posteriorSigma.toFixed(3)} on average; unit variance at latentScale ${latents.unitScale.toFixed(2)}`,
+  );
 }
 
 interface ReconstructOptions {
@@ -139,13 +153,7 @@ async function reconstruct(options: ReconstructOptions): Promise<void> {
 }
 
 /** Draws `count` masks (generated, or held-out COCO) beside their reconstructions and latents. */
-export async function drawReconstructions(
-  checkpoint: string,
-  out: string,
-  count = 8,
-  coco?: string,
-  images?: string,
-): Promise<{ count: number; channels: number }> {
+export async function drawReconstructions(checkpoint: string, out: string, count = 8, coco?: string, images?: string): Promise<{ count: number; channels: number }> {
   const { model } = await MaskVae.load(checkpoint);
   using vae = model;
   const size = vae.config.sampleSize;
@@ -183,7 +191,8 @@ export function registerVaeCommand(program: Command): void {
     .option('--steps <n>', 'stop after this many steps')
     .option('--batch-size <n>', 'batch size', '32')
     .option('--seed <n>', 'seed of weights, data and order', '0')
-    .option('--lr-decay <factor>', 'learning-rate factor per epoch', '0.8')
+    .option('--lr <rate>', "Adam's learning rate (default: the preset's)")
+    .option('--lr-decay <factor>', "learning-rate factor per epoch (default: the preset's)")
     .option('--coco-repeats <n>', 'each COCO mask seen n times per epoch, flipped', '20')
     .option('--resume', 'continue from <out>-training/last')
     .action(train);

@@ -71,7 +71,8 @@ export const groundingConfigSchema = z
     if (config.visionWidth % config.fusionHeads !== 0) problem(['fusionHeads'], `must divide visionWidth ${config.visionWidth}`);
     if (config.textWidth % config.textHeads !== 0) problem(['textHeads'], `must divide textWidth ${config.textWidth}`);
     if (config.headChannels % config.normGroups !== 0) problem(['normGroups'], `must divide headChannels ${config.headChannels}`);
-    const reachable = [-2, -1, 0, 1, 2].map((k) => config.patchSize * 2 ** k);
+    // stride = patchSize·2^k, k from −2 to 2: a finer level than the patches halves the vision width per doubling.
+    const reachable = [-2, -1, 0, 1, 2].filter((k) => k >= 0 || config.visionWidth % 2 ** -k === 0).map((k) => config.patchSize * 2 ** k);
     config.pyramidStrides.forEach((stride, i) => {
       if (!reachable.includes(stride) || config.imageSize % stride !== 0) {
         problem(['pyramidStrides', i], `must be one of ${reachable.filter((s) => Number.isInteger(s)).join(', ')} and divide imageSize`);

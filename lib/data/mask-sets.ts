@@ -121,6 +121,7 @@ export function flippedMaskSet(set: MaskSet, repeats: number): MaskSet {
       return out;
     },
     areaFraction: (index) => set.areaFraction(index % set.count),
-    id: (index) => `${set.id(index % set.count)}-flip${Math.floor(index / set.count) % 4}`,
+    // Unique per copy (not per flip): a copy's training draws are seeded by its id.
+    id: (index) => `${set.id(index % set.count)}-copy${Math.floor(index / set.count)}-flip${Math.floor(index / set.count) % 4}`,
   };
 }

@@ -7,3 +7,10 @@ export function sampleSeed(id: string, base = 0): number {
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
   return (hash + base * 0x100000000) % 2 ** 48;
 }
+
+/** The seeds of one training step's random draws, one per sample, from its id, the run's seed
+ * and the step: a sample's noise, timestep and reparameterisation draw at a step are the same
+ * whichever batch it is in and however many processes share the batch. */
+export function stepSeeds(ids: readonly string[], base: number, step: number): number[] {
+  return ids.map((id) => sampleSeed(`${id}@${step}`, base));
+}

@@ -101,7 +101,7 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
       };
       const generated = await sample(steps);
       const compared = options.compareSteps ? await sample(options.compareSteps) : undefined;
-      if (batch.size.width !== batch.size.height) throw new DiffPromptError('ERR_CONFIG', 'generator evaluation needs a square frame (the conditioner\'s batch options)');
+      if (batch.size.width !== batch.size.height) throw new DiffPromptError('ERR_CONFIG', "generator evaluation needs a square frame (the conditioner's batch options)");
       const size = batch.size.width;
       const truth = (i: number) => batch.masks.subarray(i * size * size, (i + 1) * size * size);
       const plane = (masks: Float32Array, i: number, side: number) => masks.subarray(i * side * side, (i + 1) * side * side);
@@ -120,7 +120,8 @@ export async function evaluateGenerator(generator: PromptGenerator, parts: Gener
         if (sampleIou === 0) missed++;
         const family = batch.family[i];
         if (family) {
-          const entry = (families[family] ??= { count: 0, meanIou: 0 });
+          families[family] ??= { count: 0, meanIou: 0 };
+          const entry = families[family];
           entry.meanIou = (entry.meanIou * entry.count + sampleIou) / (entry.count + 1);
           entry.count++;
         }

@@ -39,11 +39,7 @@ export async function writeJsonAtomically(file: string, value: unknown): Promise
 
 /** Writes a checkpoint folder: `fill(staging)` writes the model's files into a staging folder,
  * which then replaces `dir` (the old folder is kept as `dir.previous` until the swap is done). */
-export async function writeCheckpointFolder(
-  dir: string,
-  manifest: Omit<CheckpointManifest, 'format' | 'formatVersion'>,
-  fill: (staging: string) => Promise<void>,
-): Promise<void> {
+export async function writeCheckpointFolder(dir: string, manifest: Omit<CheckpointManifest, 'format' | 'formatVersion'>, fill: (staging: string) => Promise<void>): Promise<void> {
   const target = path.resolve(dir);
   const staging = `${target}.staging`;
   const previous = `${target}.previous`;
@@ -128,10 +124,7 @@ export function readCheckpointManifest(dir: string, kind: string): CheckpointMan
     throw new DiffPromptError('ERR_CHECKPOINT', `${file} is not a diff-prompt checkpoint config`);
   }
   if (manifest.formatVersion > CHECKPOINT_FORMAT_VERSION) {
-    throw new DiffPromptError(
-      'ERR_CHECKPOINT',
-      `${file} has format version ${manifest.formatVersion}; this diff-prompt reads up to ${CHECKPOINT_FORMAT_VERSION}: upgrade diff-prompt`,
-    );
+    throw new DiffPromptError('ERR_CHECKPOINT', `${file} has format version ${manifest.formatVersion}; this diff-prompt reads up to ${CHECKPOINT_FORMAT_VERSION}: upgrade diff-prompt`);
   }
   if (manifest.kind !== kind) {
     throw new DiffPromptError('ERR_CHECKPOINT', `${dir} holds a ${manifest.kind} checkpoint, not a ${kind}`);
@@ -142,9 +135,6 @@ export function readCheckpointManifest(dir: string, kind: string): CheckpointMan
 /** Throws ERR_CHECKPOINT unless the weights file was written for the same config. */
 export function checkWeightsMetadata(file: string, metadata: Record<string, string>, manifest: CheckpointManifest): void {
   if (metadata.kind !== manifest.kind || metadata.config !== JSON.stringify(manifest.config)) {
-    throw new DiffPromptError(
-      'ERR_CHECKPOINT',
-      `${file} was saved for another config or model than ${CONFIG_FILE} describes: the folder mixes two checkpoints`,
-    );
+    throw new DiffPromptError('ERR_CHECKPOINT', `${file} was saved for another config or model than ${CONFIG_FILE} describes: the folder mixes two checkpoints`);
   }
 }

@@ -14,11 +14,11 @@ export async function readSafetensors(file: string): Promise<SafetensorsContents
   return { tensors: new Map(read.names.map((name) => [name, new Tensor(read.tensors[name])])), metadata: read.metadata };
 }
 
-export async function writeSafetensors(
-  file: string,
-  tensors: Map<string, Tensor> | Record<string, Tensor>,
-  metadata: Record<string, string> = {},
-): Promise<void> {
+export async function writeSafetensors(file: string, tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): Promise<void> {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
-  await native().writeSafetensors(file, entries.map(([name, tensor]) => [name, tensor.handle]), metadata);
+  await native().writeSafetensors(
+    file,
+    entries.map(([name, tensor]) => [name, tensor.handle]),
+    metadata,
+  );
 }

@@ -21,8 +21,7 @@ const CHUNK = 1 << 24;
 function entryOf(name: string, value: unknown): TensorEntry {
   const entry = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   const offsets = entry?.data_offsets;
-  const integers = (list: unknown, length?: number): list is number[] =>
-    Array.isArray(list) && (length === undefined || list.length === length) && list.every((n) => Number.isInteger(n) && n >= 0);
+  const integers = (list: unknown, length?: number): list is number[] => Array.isArray(list) && (length === undefined || list.length === length) && list.every((n) => Number.isInteger(n) && n >= 0);
   if (typeof entry?.dtype !== 'string' || !integers(entry.shape) || !integers(offsets, 2) || offsets[0]! > offsets[1]!) {
     throw new Error(`its header entry for tensor ${name} lacks a dtype, a shape or two ordered data offsets`);
   }

@@ -123,7 +123,8 @@ export class DiffPrompt extends NativeModel<NativeDiffPromptHandle, DiffPromptCo
       if (!weights.matches) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} is not the one ${dir} was tuned on (sha256 ${weights.digest}, expected ${part.sha256})`);
       if (part.emaSha256 !== undefined) {
         const ema = await matchesRecord(path.join(checkpointLocation(dirs[name]), EMA_FILE), part.emaSha256);
-        if (!ema.matches) throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema.digest}, expected ${part.emaSha256})`);
+        if (!ema.matches)
+          throw new DiffPromptError('ERR_CHECKPOINT', `the ${name} at ${dirs[name]} has other EMA weights than the one ${dir} was tuned on (sha256 ${ema.digest}, expected ${part.emaSha256})`);
       }
     }
     const model = await DiffPrompt.fromFolders(dirs, config);
@@ -158,17 +159,18 @@ export class DiffPrompt extends NativeModel<NativeDiffPromptHandle, DiffPromptCo
   }
 
   /** Decoded masks → prompts → the frozen backbone's grounding loss, plus alignmentWeight times
-   * the alignment term (default: the config's); AdamW on the adapters. Fresh x_T per step. */
-  trainStep(batch: Batch, options: { lr: number; alignmentWeight?: number }): Promise<DiffPromptLosses> {
-    return this.withBatch(batch, true, false, (handle, native) =>
-      handle.trainStep(native, { lr: options.lr, alignmentWeight: options.alignmentWeight ?? this.config.alignmentWeight }),
-    );
+   * the alignment term (default: the config's); AdamW on the adapters. A fresh x_T every step, as
+   * the reference: per sample from `seeds` (stepSeeds), else from this model's generator. */
+  trainStep(batch: Batch, options: { lr: number; alignmentWeight?: number; seeds?: readonly number[] }): Promise<DiffPromptLosses> {
+    return this.withBatch(batch, true, options.seeds, (handle, native) => handle.trainStep(native, { lr: options.lr, alignmentWeight: options.alignmentWeight ?? this.config.alignmentWeight }));
   }
 
   /** Ranked boxes per expression in the model frame, each sample's x_T seeded by its id. */
   async predict(batch: Batch, options: PredictOptions = {}): Promise<ModelFrameBox[][]> {
     const { signal, ...decode } = options;
-    const ranked = await this.withBatch(batch, false, true, (handle, native) => runLongJob('Diff-Prompt prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel })));
+    const ranked = await this.withBatch(batch, false, this.evaluationSeeds(batch), (handle, native) =>
+      runLongJob('Diff-Prompt prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel })),
+    );
     return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
   }
 
@@ -184,7 +186,9 @@ export class DiffPrompt extends NativeModel<NativeDiffPromptHandle, DiffPromptCo
 
   /** The decoded masks each prompted layer reads: layers×B×1×S×S (layer 0 the clean sample). */
   async layerMasks(batch: Batch, options: { signal?: AbortSignal } = {}): Promise<Tensor> {
-    return new Tensor(await this.withBatch(batch, false, true, (handle, native) => runLongJob('Diff-Prompt layer masks', options, (cancel) => handle.layerMasks(native, { cancel }))));
+    return new Tensor(
+      await this.withBatch(batch, false, this.evaluationSeeds(batch), (handle, native) => runLongJob('Diff-Prompt layer masks', options, (cancel) => handle.layerMasks(native, { cancel }))),
+    );
   }
 
   override dispose(): void {
@@ -192,14 +196,16 @@ export class DiffPrompt extends NativeModel<NativeDiffPromptHandle, DiffPromptCo
     if (this.ownsParts) disposeParts(this.parts);
   }
 
+  /** Each sample's x_T when predicting: from its id alone, so a prediction does not depend on its batch. */
+  private evaluationSeeds(batch: Batch): number[] {
+    return batch.ids.map((id) => sampleSeed(id, this.config.seed ?? 0));
+  }
+
   /** One job holding this model and its parts, with the batch (and, for evaluation, each sample's
    * seed from its id) as native tensors. */
-  private withBatch<T>(batch: Batch, withBoxes: boolean, seeded: boolean, call: (handle: NativeDiffPromptHandle, native: NativeDiffPromptBatch) => Promise<T>): Promise<T> {
-    const seeds = seeded ? batch.ids.map((id) => sampleSeed(id, this.config.seed ?? 0)) : undefined;
+  private withBatch<T>(batch: Batch, withBoxes: boolean, seeds: readonly number[] | undefined, call: (handle: NativeDiffPromptHandle, native: NativeDiffPromptBatch) => Promise<T>): Promise<T> {
     const { backbone, vae, generator } = this.parts;
-    return withGroundingBatch(batch, { imageSize: backbone.config.imageSize, withBoxes, seeds }, (native) =>
-      NativeModel.together([this, backbone, vae, generator], () => call(this.handle, native)),
-    );
+    return withGroundingBatch(batch, { imageSize: backbone.config.imageSize, withBoxes, seeds }, (native) => NativeModel.together([this, backbone, vae, generator], () => call(this.handle, native)));
   }
 }
 

@@ -30,7 +30,12 @@ export async function withGroundingBatch<T>(batch: Batch, options: GroundingBatc
   const attentionMask = Tensor.from(tokens.attentionMask, [count, tokens.length]);
   const positiveTokens = Tensor.from(tokens.positive, [count, tokens.length]);
   const boxes = options.withBoxes ? Tensor.from(batch.boxes, [count, 4]) : undefined;
-  const seeds = options.seeds ? Tensor.from(BigInt64Array.from(options.seeds, (seed) => BigInt(seed)), [count]) : undefined;
+  const seeds = options.seeds
+    ? Tensor.from(
+        BigInt64Array.from(options.seeds, (seed) => BigInt(seed)),
+        [count],
+      )
+    : undefined;
   try {
     return await call({
       images: images.handle,

@@ -119,7 +119,7 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
     let vocabulary: string[];
     if (options.vocabFile) vocabulary = readVocabFile(options.vocabFile);
     else if (kind === 'word-level') vocabulary = [...WordLevelTokenizer.fromWords(worldVocabulary()).vocabulary];
-    else throw new DiffPromptError('ERR_CONFIG', 'a bert-wordpiece grounding model needs `vocabFile` (a BERT vocab.txt, e.g. bert-base-uncased\'s)');
+    else throw new DiffPromptError('ERR_CONFIG', "a bert-wordpiece grounding model needs `vocabFile` (a BERT vocab.txt, e.g. bert-base-uncased's)");
     const sized = { ...config, vocabSize: kind === 'word-level' ? vocabulary.length : config.vocabSize };
     return new GroundingModel(parseConfig(groundingConfigSchema, sized, 'grounding model config'), vocabulary).built();
   }
@@ -192,12 +192,8 @@ export class GroundingModel extends NativeModel<NativeGroundingHandle, Grounding
   /** Ranked boxes per expression, in the model frame, best first. */
   async predict(batch: Batch, options: PredictOptions & { prompts?: DeepPrompts } = {}): Promise<ModelFrameBox[][]> {
     const { prompts, signal, ...decode } = options;
-    const ranked = await this.withBatch(batch, prompts, false, (native) =>
-      this.run((handle) => runLongJob('prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel }))),
-    );
-    return ranked.map(({ boxes, scores }) =>
-      Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })),
-    );
+    const ranked = await this.withBatch(batch, prompts, false, (native) => this.run((handle) => runLongJob('prediction', { signal }, (cancel) => handle.predict(native, { ...decode, cancel }))));
+    return ranked.map(({ boxes, scores }) => Array.from(scores, (score, k) => ({ box: [boxes[4 * k]!, boxes[4 * k + 1]!, boxes[4 * k + 2]!, boxes[4 * k + 3]!], score })));
   }
 
   /** Pooled features before fusion: image = mean of the vision tokens (B×Dv), text = BERT's pooled output (B×Dt). */

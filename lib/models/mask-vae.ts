@@ -5,6 +5,7 @@ import { type MaskVaeConfig, type MaskVaeConfigInput, maskVaeConfigSchema } from
 import { native } from '../native';
 import type { NativeMaskVaeHandle } from '../native-api';
 import { Tensor } from '../tensor';
+import { withSeedTensor } from './seed-tensor';
 import { NativeModel, storedConfig } from './native-model';
 
 const KIND = 'mask-vae';
@@ -26,6 +27,9 @@ export interface VaeTrainStepOptions {
   lr: number;
   /** Weight of the KL term (the reference trains with 3.7732e-4). */
   klWeight: number;
+  /** One seed per mask (stepSeeds): each mask's reparameterisation noise from its own stream;
+   * without them the draws come from this model's generator. */
+  seeds?: readonly number[];
 }
 
 export class MaskVae extends NativeModel<NativeMaskVaeHandle, MaskVaeConfig> {
@@ -61,7 +65,8 @@ export class MaskVae extends NativeModel<NativeMaskVaeHandle, MaskVaeConfig> {
 
   /** encode → reparameterise → decode → MSE + klWeight·KL → Adam step, in one native call. */
   trainStep(masks: Tensor, options: VaeTrainStepOptions): Promise<VaeLosses> {
-    return this.run((handle) => handle.trainStep(masks.handle, options));
+    const { seeds, ...rest } = options;
+    return withSeedTensor(seeds, (seedTensor) => this.run((handle) => handle.trainStep(masks.handle, { ...rest, seeds: seedTensor?.handle })));
   }
 
   /** Per mask: IoU of decode(mean) > 0.5 with the mask > 0.5, and the reconstruction MSE. */

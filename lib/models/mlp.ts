@@ -44,8 +44,6 @@ export class Mlp extends NativeModel<NativeMlpHandle, MlpConfig> {
   /** `steps` train steps in one native job: cancellable by `signal` between steps, with
    * `onProgress` after each; resolves with every step's loss. */
   fit(x: Tensor, y: Tensor, options: FitOptions): Promise<Float64Array> {
-    return this.run(() =>
-      runLongJob('MLP training', options, (cancel, onProgress) => this.handle.fit(x.handle, y.handle, options.steps, cancel, onProgress)),
-    );
+    return this.run(() => runLongJob('MLP training', options, (cancel, onProgress) => this.handle.fit(x.handle, y.handle, options.steps, cancel, onProgress)));
   }
 }

@@ -186,4 +186,3 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
 export function storedConfig(dir: string, kind: string): unknown {
   return readCheckpointManifest(checkpointLocation(dir), kind).config;
 }
-

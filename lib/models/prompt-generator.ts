@@ -16,6 +16,7 @@ import type { NativeGeneratorBatch, NativeGeneratorCondition, NativeLoadReport, 
 import { Tensor } from '../tensor';
 import type { GeneratorConditioner } from './generator-conditioner';
 import type { MaskVae } from './mask-vae';
+import { withSeedTensor } from './seed-tensor';
 import { NativeModel, storedConfig } from './native-model';
 
 const KIND = 'prompt-generator';
@@ -153,10 +154,16 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
     const [conditioner, maskVae] = [await parts.conditioner.weightsSha256(), await parts.vae.weightsSha256()];
     const expected = this.trainedWith;
     if (parts.conditioner.kind !== expected.conditioner.kind || conditioner !== expected.conditioner.sha256) {
-      throw new DiffPromptError('ERR_CHECKPOINT', `this generator was trained with the ${expected.conditioner.kind} of sha256 ${expected.conditioner.sha256}, not this ${parts.conditioner.kind} (${conditioner}): load the conditioner it was trained with`);
+      throw new DiffPromptError(
+        'ERR_CHECKPOINT',
+        `this generator was trained with the ${expected.conditioner.kind} of sha256 ${expected.conditioner.sha256}, not this ${parts.conditioner.kind} (${conditioner}): load the conditioner it was trained with`,
+      );
     }
     if (maskVae !== expected.maskVae.sha256) {
-      throw new DiffPromptError('ERR_CHECKPOINT', `this generator was trained with the Mask-VAE of sha256 ${expected.maskVae.sha256}, not this one (${maskVae}): load the Mask-VAE it was trained with`);
+      throw new DiffPromptError(
+        'ERR_CHECKPOINT',
+        `this generator was trained with the Mask-VAE of sha256 ${expected.maskVae.sha256}, not this one (${maskVae}): load the Mask-VAE it was trained with`,
+      );
     }
   }
 
@@ -180,9 +187,11 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
     return { mse: new Tensor(result.mse), vb: new Tensor(result.vb), loss: new Tensor(result.loss) };
   }
 
-  /** t ~ U{0..T−1} and ε from the model's generator, MSE + VB, AdamW, EMA update: one native call. */
-  trainStep(latents: Tensor, condition: GeneratorCondition, options: { lr: number }): Promise<GeneratorStepLosses> {
-    return this.run((handle) => handle.trainStep(latents.handle, nativeCondition(condition), options));
+  /** t ~ U{0..T−1} and ε (per sample from `seeds`, stepSeeds; else from the model's generator),
+   * MSE + VB, AdamW, EMA update: one native call. */
+  trainStep(latents: Tensor, condition: GeneratorCondition, options: { lr: number; seeds?: readonly number[] }): Promise<GeneratorStepLosses> {
+    const { seeds, lr } = options;
+    return withSeedTensor(seeds, (seedTensor) => this.run((handle) => handle.trainStep(latents.handle, nativeCondition(condition), { lr, seeds: seedTensor?.handle })));
   }
 
   /** From x_T = noise (B×C×S×S): every step's latent, steps×B×C×S×S, the last the sample. */
@@ -194,12 +203,14 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
   }
 
   /** One training step from a batch made with the conditioner's batchOptions(): the conditioner's
-   * features and the Mask-VAE latent of each referred mask (x0 = μ + σ·ε, ε from this model's
-   * generator), then trainStep; one native call that holds all three models. */
-  trainOnBatch(parts: GeneratorParts, batch: Batch, options: { lr: number }): Promise<GeneratorStepLosses> {
-    if (batch.hasMask.some((has) => has === 0)) throw new DiffPromptError('ERR_DATA', 'every sample the generator trains on needs the referred object\'s mask');
-    return this.withParts(parts, batch, true, ([self, conditioner, vae], native) =>
-      (self as NativePromptGeneratorHandle).trainOnBatch(conditioner!, vae!, native, options),
+   * features and the Mask-VAE latent of each referred mask (x0 = μ + σ·ε), then trainStep; one
+   * native call that holds all three models. With `seeds` (stepSeeds) each sample's ε, timestep and
+   * noise come from its own stream, else from this model's generator. */
+  trainOnBatch(parts: GeneratorParts, batch: Batch, options: { lr: number; seeds?: readonly number[] }): Promise<GeneratorStepLosses> {
+    if (batch.hasMask.some((has) => has === 0)) throw new DiffPromptError('ERR_DATA', "every sample the generator trains on needs the referred object's mask");
+    const { seeds, lr } = options;
+    return withSeedTensor(seeds, (seedTensor) =>
+      this.withParts(parts, batch, true, ([self, conditioner, vae], native) => (self as NativePromptGeneratorHandle).trainOnBatch(conditioner!, vae!, native, { lr, seeds: seedTensor?.handle })),
     );
   }
 
@@ -208,8 +219,7 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
    * the Mask-VAE (and every step, with decodeTrajectory). */
   async generateBatch(parts: GeneratorParts, batch: Batch, options: GenerateBatchOptions): Promise<GeneratedMasks> {
     const { noise, seeds, steps, signal, ...rest } = options;
-    const ownSeeds = seeds ? Tensor.from(BigInt64Array.from(seeds, (seed) => BigInt(seed)), [seeds.length]) : undefined;
-    try {
+    return withSeedTensor(seeds, async (ownSeeds) => {
       const result = await this.withParts(parts, batch, false, ([self, conditioner, vae], native) =>
         runLongJob('sampling', { signal }, (cancel) =>
           (self as NativePromptGeneratorHandle).generate(conditioner!, vae!, native, {
@@ -223,9 +233,7 @@ export class PromptGenerator extends NativeModel<NativePromptGeneratorHandle, Pr
       );
       const trajectory = new Tensor(result.trajectory);
       return { trajectory, masks: new Tensor(result.masks), ...(result.decoded ? { decoded: new Tensor(result.decoded) } : {}) };
-    } finally {
-      ownSeeds?.dispose();
-    }
+    });
   }
 
   /** Masks for images and expressions: each image and expression is batched in the conditioner's

@@ -11,7 +11,8 @@ export interface PromptMethod {
   batchOptions(): BatchOptions;
   /** Elements of the parameters this method trains. */
   trainableParameters(): number;
-  trainStep(batch: Batch, options: { lr: number }): Promise<{ loss: number; alignment?: number }>;
+  /** One step; `seeds` (one per sample, stepSeeds) seed its random draws, for a method that draws any. */
+  trainStep(batch: Batch, options: { lr: number; seeds?: readonly number[] }): Promise<{ loss: number; alignment?: number }>;
   /** Ranked boxes per expression in the model frame, best first. */
   predict(batch: Batch, options: PredictOptions): Promise<ModelFrameBox[][]>;
   /** Writes what the method trained (a grounding model folder, or a Diff-Prompt folder). */

@@ -12,7 +12,11 @@ function dataUri(png: Buffer): string {
 
 /** `pixels`: height×width×channels bytes, row-major. */
 async function pngUri(pixels: Uint8Array, width: number, height: number, channels: 1 | 4): Promise<string> {
-  return dataUri(await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), { raw: { width, height, channels } }).png().toBuffer());
+  return dataUri(
+    await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.length), { raw: { width, height, channels } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 export async function rgbImageUri(image: RgbImage): Promise<string> {

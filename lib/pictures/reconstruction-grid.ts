@@ -27,7 +27,12 @@ const INK: Colour = [0, 0, 0];
 
 export async function drawReconstructionGrid(rows: readonly ReconstructionRow[], size: number, latentSide: number): Promise<Picture> {
   const channels = rows[0]?.latents.length ?? 0;
-  if (rows.length === 0 || rows.some((row) => row.mask.length !== size * size || row.reconstruction.length !== size * size || row.latents.length !== channels || row.latents.some((plane) => plane.length !== latentSide * latentSide))) {
+  if (
+    rows.length === 0 ||
+    rows.some(
+      (row) => row.mask.length !== size * size || row.reconstruction.length !== size * size || row.latents.length !== channels || row.latents.some((plane) => plane.length !== latentSide * latentSide),
+    )
+  ) {
     throw new DiffPromptError('ERR_SHAPE', `a reconstruction grid needs rows of a ${size}×${size} mask, its reconstruction and the same number of ${latentSide}×${latentSide} latent planes`);
   }
   const maskPixels = size * Math.max(1, Math.floor(MIN_MASK_PIXELS / size));

@@ -32,7 +32,10 @@ export function sampleGridLayout(count: number, options: SampleGridOptions = {})
   const pictureSize = options.pictureSize ?? 192;
   const columns = options.columns ?? Math.min(count, 4);
   if (!(Number.isSafeInteger(count) && count > 0 && Number.isSafeInteger(columns) && columns > 0 && Number.isSafeInteger(pictureSize) && pictureSize >= 16)) {
-    throw new DiffPromptError('ERR_CONFIG', `a sample grid needs at least one sample, whole columns ≥ 1 and a picture size ≥ 16 pixels; got ${count} samples, ${columns} columns, ${pictureSize} pixels`);
+    throw new DiffPromptError(
+      'ERR_CONFIG',
+      `a sample grid needs at least one sample, whole columns ≥ 1 and a picture size ≥ 16 pixels; got ${count} samples, ${columns} columns, ${pictureSize} pixels`,
+    );
   }
   const rows = Math.ceil(count / columns);
   const cellHeight = pictureSize + CELL_TEXT_HEIGHT;

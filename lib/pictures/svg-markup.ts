@@ -10,6 +10,7 @@ function cssColour([red, green, blue]: Colour): string {
 
 /** `text` as XML character data: markup characters escaped, and control characters (which XML cannot hold) dropped. */
 function escapeXml(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters XML 1.0 forbids
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/[&<>"']/g, (character) => `&#${character.codePointAt(0)};`);
 }
 

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { epochOrder } from '../data/batching/epoch-order';
 import { type MaskSet, stackMasks } from '../data/mask-sets';
+import { stepSeeds } from '../data/sample-seed';
 import { DiffPromptError, abortedError } from '../errors';
 import { type ReconstructionSummary, evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { MaskVaeConfigInput } from '../config/mask-vae-config';
@@ -103,8 +104,6 @@ async function evaluateHeldOut(model: MaskVae, heldOut: Record<string, HeldOutMa
 
 export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions): Promise<TrainMaskVaeResult> {
   const batchSize = options.batchSize ?? 32;
-  const lrDecay = options.lrDecay ?? 0.95;
-  const klWeight = options.klWeight ?? 3.7732e-4;
   const heldOut = options.heldOut ?? {};
   const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
   if (data.count < 1) throw new DiffPromptError('ERR_DATA', 'the Mask-VAE training set is empty');
@@ -121,8 +120,15 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   if (data.size !== model.config.sampleSize) {
     throw new DiffPromptError('ERR_DATA', `masks are ${data.size}×${data.size} but the model takes ${model.config.sampleSize}×${model.config.sampleSize}`);
   }
+  const lrDecay = options.lrDecay ?? model.config.lrDecay;
+  const klWeight = options.klWeight ?? model.config.klWeight;
   const settings: RunSettings = {
-    batchSize, count: data.count, lr: options.lr ?? model.config.lr, lrDecay, klWeight, seed: options.seed ?? 0,
+    batchSize,
+    count: data.count,
+    lr: options.lr ?? model.config.lr,
+    lrDecay,
+    klWeight,
+    seed: options.seed ?? 0,
   };
   if (!state) {
     state = { settings, epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
@@ -141,7 +147,7 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   const losses: number[] = [];
   const batchAt = (order: Uint32Array, position: number) => {
     const indices = order.subarray(position * batchSize, Math.min(order.length, (position + 1) * batchSize));
-    return Tensor.from(stackMasks(data, indices), [indices.length, 1, data.size, data.size]);
+    return { masks: Tensor.from(stackMasks(data, indices), [indices.length, 1, data.size, data.size]), ids: Array.from(indices, (i) => data.id(i)) };
   };
   let runStarted = performance.now();
   const epochSeconds = () => loop.epochSeconds + (performance.now() - runStarted) / 1000;
@@ -161,8 +167,8 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
     let next = batchAt(order, loop.position);
     while (loop.position < stepsPerEpoch && loop.step < totalSteps) {
       if (options.signal?.aborted) throw abortedError('Mask-VAE training', options.signal);
-      const masks = next;
-      const pending = model.trainStep(masks, { lr, klWeight });
+      const { masks, ids } = next;
+      const pending = model.trainStep(masks, { lr, klWeight, seeds: stepSeeds(ids, settings.seed, loop.step) });
       // Build the next batch while the native step runs.
       const hasNext = loop.position + 1 < stepsPerEpoch;
       if (hasNext) next = batchAt(order, loop.position + 1);
@@ -179,8 +185,8 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
       options.onProgress?.({ ...result, epoch: loop.epoch, step: loop.step, totalSteps, lr });
     }
     if (loop.position < stepsPerEpoch) {
-      next.dispose();
-      await saveLast();  // stopped by maxSteps mid-epoch: resumable from here
+      next.masks.dispose();
+      await saveLast(); // stopped by maxSteps mid-epoch: resumable from here
       break;
     }
     const report: VaeEpochReport = {

@@ -6,6 +6,7 @@
 // with a different conditioner or Mask-VAE. Held-out mask IoU picks `best`.
 import path from 'node:path';
 import { batchStream, type DataOrderState, randomAccess, type SampleSource } from '../data/batching';
+import { stepSeeds } from '../data/sample-seed';
 import { DiffPromptError, abortedError } from '../errors';
 import { type GeneratorEvaluation, evaluateGenerator } from '../eval/evaluate-generator';
 import type { PromptGeneratorConfigInput } from '../config/prompt-generator-config';
@@ -166,7 +167,7 @@ async function runTraining(
     for await (const batch of stream) {
       if (loop.step >= stopAt) break;
       if (options.signal?.aborted) throw abortedError('generator training', options.signal);
-      const result = await generator.trainOnBatch(parts, batch, { lr: settings.lr });
+      const result = await generator.trainOnBatch(parts, batch, { lr: settings.lr, seeds: stepSeeds(batch.ids, settings.seed, loop.step) });
       loop.data = stream.state();
       loop.step++;
       loop.sinceCheckpoint.push(result.loss);

@@ -3,6 +3,7 @@
 // cancellation. The same loop serves Diff-Prompt and every baseline, so a comparison differs only
 // in the method.
 import { batchStream, randomAccess, type SampleSource } from '../data/batching';
+import { stepSeeds } from '../data/sample-seed';
 import { DiffPromptError, abortedError } from '../errors';
 import type { PromptMethod } from '../models/prompt-method';
 
@@ -46,7 +47,7 @@ export async function tunePrompts(method: Tunable, data: SampleSource, options: 
   try {
     for await (const batch of stream) {
       if (options.signal?.aborted) throw abortedError('prompt tuning', options.signal);
-      const result = await method.trainStep(batch, { lr });
+      const result = await method.trainStep(batch, { lr, seeds: stepSeeds(batch.ids, options.seed ?? 0, losses.length) });
       losses.push(result.loss);
       options.onProgress?.({ step: losses.length, totalSteps: options.steps, loss: result.loss, ...(result.alignment === undefined ? {} : { alignment: result.alignment }) });
       if (losses.length >= options.steps) break;

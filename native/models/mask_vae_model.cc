@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/batch_draws.h"
 #include "core/error.h"
 #include "core/tensor_checks.h"
 
@@ -40,7 +41,7 @@ at::Tensor MaskVaeModel::decode(const at::Tensor& latents) {
   return network_->decode(latents.to(device_));
 }
 
-VaeLosses MaskVaeModel::trainStep(const at::Tensor& masks, double lr, double klWeight) {
+VaeLosses MaskVaeModel::trainStep(const at::Tensor& masks, double lr, double klWeight, const at::Tensor& seeds) {
   checkMasks(masks);
   if (!(lr > 0) || !(klWeight >= 0)) fail(ErrorCode::Config, "lr must be > 0 and klWeight ≥ 0");
   ensureOptimizer();
@@ -48,7 +49,8 @@ VaeLosses MaskVaeModel::trainStep(const at::Tensor& masks, double lr, double klW
   optimizer_->zeroGrad();
   const at::Tensor input = masks.to(device_);
   const Posterior posterior = network_->encode(input);
-  const at::Tensor noise = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(device_);
+  BatchDraws draws(seeds, generator_, input.size(0));
+  const at::Tensor noise = draws.normal(posterior.mean.sizes().slice(1)).to(device_);
   const at::Tensor z = posterior.mean + torch::exp(0.5 * posterior.logvar) * noise;
   const at::Tensor reconstruction = torch::mse_loss(network_->decode(z), input);
   // −½ Σ_c (1 + logvar − mean² − e^logvar), averaged over batch and space.

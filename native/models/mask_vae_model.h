@@ -35,7 +35,8 @@ class MaskVaeModel : public Trainable {
   at::Tensor decode(const at::Tensor& latents);
   /** One Adam step at `lr` on MSE(decode(z), masks) + klWeight·KL, KL summed over channels and
    * averaged over batch and space (the reference's). Non-finite loss: ERR_NAN, no update. */
-  VaeLosses trainStep(const at::Tensor& masks, double lr, double klWeight);
+  /** seeds (int64 B, optional): each sample's reparameterisation noise from its own stream (BatchDraws). */
+  VaeLosses trainStep(const at::Tensor& masks, double lr, double klWeight, const at::Tensor& seeds = {});
   VaeEvaluation evaluate(const at::Tensor& masks);
 
  protected:

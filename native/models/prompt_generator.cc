@@ -3,6 +3,7 @@
 #include <cmath>
 #include <optional>
 
+#include "core/batch_draws.h"
 #include "core/error.h"
 #include "core/tensor_checks.h"
 
@@ -146,15 +147,19 @@ void PromptGenerator::updateEma() {
   for (const auto& item : network_->named_parameters()) target[item.key()].mul_(config_.emaDecay).add_(item.value(), 1.0 - config_.emaDecay);
 }
 
-GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr) {
+GeneratorStepLosses PromptGenerator::trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr, const at::Tensor& seeds) {
+  BatchDraws draws(seeds, generator_, x0.size(0));
+  return step(x0, condition, lr, draws);
+}
+
+GeneratorStepLosses PromptGenerator::step(const at::Tensor& x0, const GeneratorCondition& condition, double lr, BatchDraws& draws) {
   checkInputs(x0, condition);
   if (!(lr > 0)) fail(ErrorCode::Config, "lr must be > 0");
   ensureOptimizer();
   network_->train();
   optimizer_->zeroGrad();
-  const int64_t batch = x0.size(0);
-  const at::Tensor t = at::randint(diffusion_.steps(), {batch}, generator_, at::kLong);  // uniform per sample
-  const at::Tensor noise = at::randn(x0.sizes(), generator_, at::kFloat);
+  const at::Tensor t = draws.integers(diffusion_.steps());  // uniform per sample
+  const at::Tensor noise = draws.normal(x0.sizes().slice(1));
   const at::Tensor input = x0.to(device_), epsilon = noise.to(device_);
   const at::Tensor xt = diffusion_.qSample(input, t, epsilon);
   const GeneratorCondition on = conditionOn(condition, device_, config_.network.spatialConditionWidth > 0);
@@ -211,24 +216,25 @@ at::Tensor PromptGenerator::trajectory(const at::Tensor& noise, const GeneratorC
 }
 
 GeneratorStepLosses PromptGenerator::trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks,
-                                                  double lr) {
+                                                  double lr, const at::Tensor& seeds) {
   if (masks.dim() != 4 || masks.size(0) != inputs.images.size(0)) fail(ErrorCode::Shape, "masks must be B×1×H×W, one per image");
   const GeneratorCondition condition = conditionFrom(conditioner, inputs);
   const int64_t vaeSize = vae.config().sampleSize;
   // Masks come in the conditioner's frame; the Mask-VAE reads its own size.
   const at::Tensor vaeMasks = masks.size(2) == vaeSize && masks.size(3) == vaeSize ? masks : at::upsample_bilinear2d(masks, {vaeSize, vaeSize}, false);
   const VaeEncoding posterior = vae.encode(vaeMasks);
+  BatchDraws draws(seeds, generator_, masks.size(0));  // each sample's stream: its posterior draw, then its timestep and noise
   at::Tensor latents;
   {
     torch::NoGradGuard noGrad;
     if (config_.posteriorMean) {
       latents = posterior.mean;
     } else {
-      const at::Tensor epsilon = at::randn(posterior.mean.sizes(), generator_, at::kFloat).to(posterior.mean.device());
+      const at::Tensor epsilon = draws.normal(posterior.mean.sizes().slice(1)).to(posterior.mean.device());
       latents = posterior.mean + torch::exp(0.5 * posterior.logvar) * epsilon;  // the reference's latent_dist.sample()
     }
   }
-  return trainStep(latents * config_.latentScale, condition, lr);
+  return step(latents * config_.latentScale, condition, lr, draws);
 }
 
 at::Tensor PromptGenerator::noiseFromSeeds(const at::Tensor& seeds) const {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "core/batch_draws.h"
 #include "core/job_context.h"
 #include "core/precision.h"
 #include "diffusion/gaussian_diffusion.h"
@@ -83,12 +84,14 @@ class PromptGenerator : public Trainable {
   DiffusionLosses losses(const at::Tensor& x0, const at::Tensor& t, const at::Tensor& noise, const GeneratorCondition& condition);
   /** The EMA becomes a copy of the network's weights (after loading published weights). */
   void resetEma();
-  GeneratorStepLosses trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr);
+  /** seeds (int64 B, optional): each sample's timestep and noise from its own stream (BatchDraws). */
+  GeneratorStepLosses trainStep(const at::Tensor& x0, const GeneratorCondition& condition, double lr, const at::Tensor& seeds = {});
   /** From x_T = noise: steps×B×C×S×S, the last the sample. stepNoise (optional) replaces the generator's draws. */
   at::Tensor trajectory(const at::Tensor& noise, const GeneratorCondition& condition, const SamplingOptions& options, const at::Tensor& stepNoise = {});
 
   /** One training step from images, tokens and the referred objects' masks (B×1×H×W). */
-  GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr);
+  GeneratorStepLosses trainOnBatch(Conditioner& conditioner, MaskVaeModel& vae, const ConditionerInputs& inputs, const at::Tensor& masks, double lr,
+                                   const at::Tensor& seeds = {});
   /** The conditioner's features for images and tokens, as this network reads them (checked
    * against its widths; the fused map when it was configured so): what trajectory() takes. */
   GeneratorCondition conditionFrom(Conditioner& conditioner, const ConditionerInputs& inputs) const;
@@ -103,6 +106,8 @@ class PromptGenerator : public Trainable {
   AdamOptions adamOptions() const override { return adam_; }
 
  private:
+  /** One training step with the step's draws (shared by trainStep and trainOnBatch). */
+  GeneratorStepLosses step(const at::Tensor& x0, const GeneratorCondition& condition, double lr, BatchDraws& draws);
   void checkInputs(const at::Tensor& x, const GeneratorCondition& condition) const;
   void updateEma();
   /** The respaced diffusion for `respacing`, built once (its tables are float64 work). */

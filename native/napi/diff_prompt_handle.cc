@@ -17,18 +17,18 @@ namespace {
 
 DiffPromptConfig diffPromptConfigFromJs(const Napi::Object& options) {
   DiffPromptConfig c;
-  c.visualDepth = integerOption(options, "visualDepth", c.visualDepth, 0);
-  c.textualDepth = integerOption(options, "textualDepth", c.textualDepth, 0);
-  c.length = integerOption(options, "length", c.length, 2);
-  c.specific = boolOption(options, "specific", c.specific);
-  c.global = boolOption(options, "global", c.global);
-  c.baseChannels = integerOption(options, "baseChannels", c.baseChannels, 1);
-  c.stride = integerOption(options, "stride", c.stride, 1);
-  c.respacing = stringOption(options, "respacing", c.respacing);
-  c.eta = numberOption(options, "eta", c.eta);
-  c.alignWidth = integerOption(options, "alignWidth", c.alignWidth, 1);
-  c.temperature = numberOption(options, "temperature", c.temperature);
-  c.maxGradNorm = numberOption(options, "maxGradNorm", c.maxGradNorm);
+  c.visualDepth = requiredInteger(options, "visualDepth", 0);
+  c.textualDepth = requiredInteger(options, "textualDepth", 0);
+  c.length = requiredInteger(options, "length", 2);
+  c.specific = requiredBool(options, "specific");
+  c.global = requiredBool(options, "global");
+  c.baseChannels = requiredInteger(options, "baseChannels", 1);
+  c.stride = requiredInteger(options, "stride", 1);
+  c.respacing = requiredString(options, "respacing");
+  c.eta = requiredNumber(options, "eta");
+  c.alignWidth = requiredInteger(options, "alignWidth", 1);
+  c.temperature = requiredNumber(options, "temperature");
+  c.maxGradNorm = requiredNumber(options, "maxGradNorm");
   return c;
 }
 

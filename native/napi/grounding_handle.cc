@@ -15,62 +15,39 @@ namespace {
 
 GroundingConfig groundingConfigFromJs(const Napi::Object& options) {
   GroundingConfig c;
-  c.imageSize = integerOption(options, "imageSize", c.imageSize, 8);
-  c.patchSize = integerOption(options, "patchSize", c.patchSize, 1);
-  c.visionWidth = integerOption(options, "visionWidth", c.visionWidth, 1);
-  c.visionDepth = integerOption(options, "visionDepth", c.visionDepth, 1);
-  c.visionHeads = integerOption(options, "visionHeads", c.visionHeads, 1);
-  c.visionMlpRatio = integerOption(options, "visionMlpRatio", c.visionMlpRatio, 1);
-  const auto strides = integerListOption(options, "pyramidStrides", 1);
-  if (!strides.empty()) c.pyramidStrides = strides;
-  c.vocabSize = integerOption(options, "vocabSize", c.vocabSize, 1);
-  c.textWidth = integerOption(options, "textWidth", c.textWidth, 1);
-  c.textLayers = integerOption(options, "textLayers", c.textLayers, 1);
-  c.textHeads = integerOption(options, "textHeads", c.textHeads, 1);
-  c.textIntermediate = integerOption(options, "textIntermediate", c.textIntermediate, 1);
-  c.maxPositions = integerOption(options, "maxPositions", c.maxPositions, 2);
-  c.typeVocabSize = integerOption(options, "typeVocabSize", c.typeVocabSize, 1);
-  c.fusionLayers = integerOption(options, "fusionLayers", c.fusionLayers, 0);
-  c.fusionHeads = integerOption(options, "fusionHeads", c.fusionHeads, 1);
-  c.headChannels = integerOption(options, "headChannels", c.headChannels, 1);
-  c.headConvs = integerOption(options, "headConvs", c.headConvs, 0);
-  c.normGroups = integerOption(options, "normGroups", c.normGroups, 1);
-  c.anchorScale = numberOption(options, "anchorScale", c.anchorScale);
-  c.atssTopK = integerOption(options, "atssTopK", c.atssTopK, 1);
-  c.visualPromptDepth = integerOption(options, "visualPromptDepth", c.visualPromptDepth, 0);
-  c.visualPromptLength = integerOption(options, "visualPromptLength", c.visualPromptLength, 0);
-  c.textPromptDepth = integerOption(options, "textPromptDepth", c.textPromptDepth, 0);
-  c.textPromptLength = integerOption(options, "textPromptLength", c.textPromptLength, 0);
-  c.coupledVisualPrompts = boolOption(options, "coupledVisualPrompts", c.coupledVisualPrompts);
-  c.expressionTextPrompts = boolOption(options, "expressionTextPrompts", c.expressionTextPrompts);
-  c.expressionPromptHeads = integerOption(options, "expressionPromptHeads", c.expressionPromptHeads, 1);
-  c.pyramidAdapterReduction = integerOption(options, "pyramidAdapterReduction", c.pyramidAdapterReduction, 0);
-  c.pyramidAdapterRatio = numberOption(options, "pyramidAdapterRatio", c.pyramidAdapterRatio);
-  c.focalAlpha = numberOption(options, "focalAlpha", c.focalAlpha);
-  c.focalGamma = numberOption(options, "focalGamma", c.focalGamma);
-  c.regressionWeight = numberOption(options, "regressionWeight", c.regressionWeight);
-  // The TypeScript schema checks the rest; these would break shapes deep inside libtorch.
-  if (c.imageSize % c.patchSize != 0) fail(ErrorCode::Config, "imageSize must divide by patchSize");
-  if (c.visionWidth % c.visionHeads != 0 || c.textWidth % c.textHeads != 0 || c.visionWidth % c.fusionHeads != 0) {
-    fail(ErrorCode::Config, "visionWidth and textWidth must divide by their head counts");
-  }
-  if (c.headChannels % c.normGroups != 0) fail(ErrorCode::Config, "headChannels must divide by normGroups");
-  if (c.coupledVisualPrompts && (c.visualPromptDepth > c.textPromptDepth || c.visualPromptLength != c.textPromptLength)) {
-    fail(ErrorCode::Config, "coupled visual prompts are maps of the textual ones: visualPromptDepth ≤ textPromptDepth and equal lengths");
-  }
-  if (!(c.pyramidAdapterRatio >= 0 && c.pyramidAdapterRatio <= 1)) fail(ErrorCode::Config, "pyramidAdapterRatio must be within [0, 1]");
-  if (c.expressionTextPrompts && c.textWidth % c.expressionPromptHeads != 0) fail(ErrorCode::Config, "expressionPromptHeads must divide textWidth");
-  for (const int64_t stride : c.pyramidStrides) {
-    // stride = patchSize·2^k exactly, k from −2 to 2; finer levels halve the width per doubling.
-    bool reachable = false;
-    for (int64_t k = -2; k <= 2; ++k) {
-      const int64_t factor = int64_t(1) << (k < 0 ? -k : k);
-      reachable = reachable || (k >= 0 ? c.patchSize * factor == stride : stride * factor == c.patchSize && c.visionWidth % factor == 0);
-    }
-    if (!reachable || c.imageSize % stride != 0) {
-      fail(ErrorCode::Config, "every pyramid stride must be patchSize·2^k (k from −2 to 2, visionWidth divisible by 2^−k) and divide imageSize");
-    }
-  }
+  c.imageSize = requiredInteger(options, "imageSize", 8);
+  c.patchSize = requiredInteger(options, "patchSize", 1);
+  c.visionWidth = requiredInteger(options, "visionWidth", 1);
+  c.visionDepth = requiredInteger(options, "visionDepth", 1);
+  c.visionHeads = requiredInteger(options, "visionHeads", 1);
+  c.visionMlpRatio = requiredInteger(options, "visionMlpRatio", 1);
+  c.pyramidStrides = requiredIntegerList(options, "pyramidStrides", 1);
+  c.vocabSize = requiredInteger(options, "vocabSize", 1);
+  c.textWidth = requiredInteger(options, "textWidth", 1);
+  c.textLayers = requiredInteger(options, "textLayers", 1);
+  c.textHeads = requiredInteger(options, "textHeads", 1);
+  c.textIntermediate = requiredInteger(options, "textIntermediate", 1);
+  c.maxPositions = requiredInteger(options, "maxPositions", 2);
+  c.typeVocabSize = requiredInteger(options, "typeVocabSize", 1);
+  c.fusionLayers = requiredInteger(options, "fusionLayers", 0);
+  c.fusionHeads = requiredInteger(options, "fusionHeads", 1);
+  c.headChannels = requiredInteger(options, "headChannels", 1);
+  c.headConvs = requiredInteger(options, "headConvs", 0);
+  c.normGroups = requiredInteger(options, "normGroups", 1);
+  c.anchorScale = requiredNumber(options, "anchorScale");
+  c.atssTopK = requiredInteger(options, "atssTopK", 1);
+  c.visualPromptDepth = requiredInteger(options, "visualPromptDepth", 0);
+  c.visualPromptLength = requiredInteger(options, "visualPromptLength", 0);
+  c.textPromptDepth = requiredInteger(options, "textPromptDepth", 0);
+  c.textPromptLength = requiredInteger(options, "textPromptLength", 0);
+  c.coupledVisualPrompts = requiredBool(options, "coupledVisualPrompts");
+  c.expressionTextPrompts = requiredBool(options, "expressionTextPrompts");
+  c.expressionPromptHeads = requiredInteger(options, "expressionPromptHeads", 1);
+  c.pyramidAdapterReduction = requiredInteger(options, "pyramidAdapterReduction", 0);
+  c.pyramidAdapterRatio = requiredNumber(options, "pyramidAdapterRatio");
+  c.focalAlpha = requiredNumber(options, "focalAlpha");
+  c.focalGamma = requiredNumber(options, "focalGamma");
+  c.regressionWeight = requiredNumber(options, "regressionWeight");
   return c;
 }
 

@@ -80,6 +80,41 @@ std::vector<int64_t> integerListOption(const Napi::Object& options, const char* 
   return list;
 }
 
+namespace {
+
+void requireKey(const Napi::Object& config, const char* key) {
+  if (!present(config, key)) {
+    throwJs(config.Env(), ErrorCode::Config, std::string("config key \"") + key + "\" is missing: build configs with lib/config's schemas (presets and parseConfig fill every default)");
+  }
+}
+
+}  // namespace
+
+int64_t requiredInteger(const Napi::Object& config, const char* key, int64_t minimum) {
+  requireKey(config, key);
+  return integerOption(config, key, 0, minimum);
+}
+
+double requiredNumber(const Napi::Object& config, const char* key) {
+  requireKey(config, key);
+  return numberOption(config, key, 0.0);
+}
+
+std::string requiredString(const Napi::Object& config, const char* key) {
+  requireKey(config, key);
+  return stringOption(config, key, "");
+}
+
+bool requiredBool(const Napi::Object& config, const char* key) {
+  requireKey(config, key);
+  return boolOption(config, key, false);
+}
+
+std::vector<int64_t> requiredIntegerList(const Napi::Object& config, const char* key, int64_t minimum) {
+  requireKey(config, key);
+  return integerListOption(config, key, minimum);
+}
+
 Napi::Array toJsStrings(Napi::Env env, const std::vector<std::string>& strings) {
   Napi::Array array = Napi::Array::New(env, strings.size());
   for (uint32_t i = 0; i < strings.size(); ++i) array.Set(i, Napi::String::New(env, strings[i]));

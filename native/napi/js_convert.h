@@ -19,6 +19,15 @@ std::string stringOption(const Napi::Object& options, const char* key, const std
 bool boolOption(const Napi::Object& options, const char* key, bool fallback);
 std::vector<int64_t> integerListOption(const Napi::Object& options, const char* key, int64_t minimum);
 
+// A model config's keys: required, with no fallback. lib/config's zod schemas resolve every
+// default and cross-field rule, so a config reaches the addon complete and the native side only
+// reads it; a missing key is ERR_CONFIG naming it.
+int64_t requiredInteger(const Napi::Object& config, const char* key, int64_t minimum);
+double requiredNumber(const Napi::Object& config, const char* key);
+std::string requiredString(const Napi::Object& config, const char* key);
+bool requiredBool(const Napi::Object& config, const char* key);
+std::vector<int64_t> requiredIntegerList(const Napi::Object& config, const char* key, int64_t minimum);
+
 Napi::Array toJsStrings(Napi::Env env, const std::vector<std::string>& strings);
 
 }  // namespace diffprompt::napi

@@ -64,14 +64,16 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
     });
   }
 
-  // trainStep(masks, { lr, klWeight }): Promise<{ loss, reconstruction, kl }>.
+  // trainStep(masks, { lr, klWeight, seeds? }): Promise<{ loss, reconstruction, kl }>; seeds (int64 B)
+  // give each sample's reparameterisation noise its own stream.
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       at::Tensor masks = TensorHandle::unwrap(info[0], "masks");
       const Napi::Object options = expectObject(info, 1, "train step options");
       const double lr = numberOption(options, "lr", 5e-3);
       const double klWeight = numberOption(options, "klWeight", 3.7732e-4);
-      return job<VaeLosses>(info.Env(), [masks, lr, klWeight](MaskVaeModel& model, JobContext&) { return model.trainStep(masks, lr, klWeight); },
+      const at::Tensor seeds = TensorHandle::optional(options, "seeds");
+      return job<VaeLosses>(info.Env(), [masks, lr, klWeight, seeds](MaskVaeModel& model, JobContext&) { return model.trainStep(masks, lr, klWeight, seeds); },
           [](Napi::Env env, VaeLosses& losses) -> Napi::Value {
             Napi::Object result = Napi::Object::New(env);
             result.Set("loss", losses.loss);

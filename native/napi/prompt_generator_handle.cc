@@ -18,29 +18,24 @@ namespace {
 PromptGeneratorConfig promptGeneratorConfigFromJs(const Napi::Object& options) {
   PromptGeneratorConfig config;
   MaskDitConfig& c = config.network;
-  c.inputSize = integerOption(options, "inputSize", c.inputSize, 1);
-  c.patchSize = integerOption(options, "patchSize", c.patchSize, 1);
-  c.inChannels = integerOption(options, "inChannels", c.inChannels, 1);
-  c.hiddenSize = integerOption(options, "hiddenSize", c.hiddenSize, 1);
-  c.depth = integerOption(options, "depth", c.depth, 1);
-  c.numHeads = integerOption(options, "numHeads", c.numHeads, 1);
-  c.mlpRatio = integerOption(options, "mlpRatio", c.mlpRatio, 1);
-  c.learnSigma = boolOption(options, "learnSigma", c.learnSigma);
-  c.imageConditionWidth = integerOption(options, "imageConditionWidth", c.imageConditionWidth, 1);
-  c.textConditionWidth = integerOption(options, "textConditionWidth", c.textConditionWidth, 1);
-  c.spatialConditionWidth = integerOption(options, "spatialConditionWidth", c.spatialConditionWidth, 0);
-  if (!c.learnSigma) fail(ErrorCode::Config, "the generator's diffusion learns its variance: learnSigma must be true");
-  if (c.inputSize % c.patchSize != 0) fail(ErrorCode::Config, "inputSize must divide by patchSize");
-  if (c.hiddenSize % c.numHeads != 0 || c.hiddenSize % 4 != 0) fail(ErrorCode::Config, "hiddenSize must divide by numHeads and by 4");
-  config.schedule = betaScheduleFromName(stringOption(options, "schedule", "linear"));
-  config.diffusionSteps = integerOption(options, "diffusionSteps", config.diffusionSteps, 1);
-  config.emaDecay = numberOption(options, "emaDecay", config.emaDecay);
-  if (!(config.emaDecay >= 0 && config.emaDecay < 1)) fail(ErrorCode::Config, "emaDecay must be in [0, 1)");
-  config.latentScale = numberOption(options, "latentScale", config.latentScale);
-  if (!(config.latentScale > 0)) fail(ErrorCode::Config, "latentScale must be > 0");
-  config.posteriorMean = stringOption(options, "latentTarget", "sample") == "mean";
-  config.fusedMap = stringOption(options, "spatialMap", "encoder") == "fused";
-  config.precision = precisionNamed(stringOption(options, "precision", "fp32"));
+  c.inputSize = requiredInteger(options, "inputSize", 1);
+  c.patchSize = requiredInteger(options, "patchSize", 1);
+  c.inChannels = requiredInteger(options, "inChannels", 1);
+  c.hiddenSize = requiredInteger(options, "hiddenSize", 1);
+  c.depth = requiredInteger(options, "depth", 1);
+  c.numHeads = requiredInteger(options, "numHeads", 1);
+  c.mlpRatio = requiredInteger(options, "mlpRatio", 1);
+  c.learnSigma = true;  // the diffusion learns its variance (the reference's learn_sigma)
+  c.imageConditionWidth = requiredInteger(options, "imageConditionWidth", 1);
+  c.textConditionWidth = requiredInteger(options, "textConditionWidth", 1);
+  c.spatialConditionWidth = requiredInteger(options, "spatialConditionWidth", 0);
+  config.schedule = betaScheduleFromName(requiredString(options, "schedule"));
+  config.diffusionSteps = requiredInteger(options, "diffusionSteps", 1);
+  config.emaDecay = requiredNumber(options, "emaDecay");
+  config.latentScale = requiredNumber(options, "latentScale");
+  config.posteriorMean = requiredString(options, "latentTarget") == "mean";
+  config.fusedMap = requiredString(options, "spatialMap") == "fused";
+  config.precision = precisionNamed(requiredString(options, "precision"));
   return config;
 }
 
@@ -138,13 +133,16 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     });
   }
 
-  // trainStep(x0, condition, { lr }): Promise<{ loss, mse, vb }>.
+  // trainStep(x0, condition, { lr, seeds? }): Promise<{ loss, mse, vb }>; seeds (int64 B) give each
+  // sample's timestep and noise their own stream.
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       const at::Tensor x0 = TensorHandle::unwrap(info[0], "latents");
       const GeneratorCondition condition = conditionFromJs(info, 1);
-      const double lr = numberOption(expectObject(info, 2, "train step options"), "lr", 1e-4);
-      return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, condition, lr); }, stepLossesToJs);
+      const Napi::Object options = expectObject(info, 2, "train step options");
+      const double lr = numberOption(options, "lr", 1e-4);
+      const at::Tensor seeds = TensorHandle::optional(options, "seeds");
+      return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, condition, lr, seeds); }, stepLossesToJs);
     });
   }
 
@@ -166,7 +164,8 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
     });
   }
 
-  // trainOnBatch(conditioner, vae, { images, ids, attentionMask, masks }, { lr }): Promise<{ loss, mse, vb }>.
+  // trainOnBatch(conditioner, vae, { images, ids, attentionMask, masks }, { lr, seeds? }): Promise<{ loss, mse, vb }>;
+  // seeds (int64 B): each sample's posterior draw, timestep and noise from its own stream.
   Napi::Value TrainOnBatch(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       Napi::Env env = info.Env();
@@ -175,8 +174,10 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
       const Napi::Object batch = expectObject(info, 2, "the batch");
       const ConditionerInputs inputs = conditionerInputsFromJs(batch);
       const at::Tensor masks = TensorHandle::unwrap(batch.Get("masks"), "batch.masks");
-      const double lr = numberOption(expectObject(info, 3, "train step options"), "lr", 1e-4);
-      return job<GeneratorStepLosses>(env, [=](PromptGenerator& model, JobContext&) { return model.trainOnBatch(*conditioner, *vae, inputs, masks, lr); },
+      const Napi::Object options = expectObject(info, 3, "train step options");
+      const double lr = numberOption(options, "lr", 1e-4);
+      const at::Tensor seeds = TensorHandle::optional(options, "seeds");
+      return job<GeneratorStepLosses>(env, [=](PromptGenerator& model, JobContext&) { return model.trainOnBatch(*conditioner, *vae, inputs, masks, lr, seeds); },
           stepLossesToJs);
     });
   }

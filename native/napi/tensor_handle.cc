@@ -99,6 +99,11 @@ Napi::Object TensorHandle::wrap(Napi::Env env, at::Tensor tensor) {
   return object;
 }
 
+at::Tensor TensorHandle::optional(const Napi::Object& options, const char* key) {
+  if (!options.Has(key) || options.Get(key).IsUndefined()) return at::Tensor();
+  return unwrap(options.Get(key), std::string("options.") + key);
+}
+
 at::Tensor TensorHandle::unwrap(Napi::Value value, const std::string& what) {
   Napi::Env env = value.Env();
   if (!value.IsObject() || !value.As<Napi::Object>().CheckTypeTag(&kTensorTag)) {

@@ -18,6 +18,9 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   /** The tensor behind a JS value; ERR_DTYPE if it is not a tensor, ERR_DISPOSED if disposed. */
   static at::Tensor unwrap(Napi::Value value, const std::string& what);
 
+  /** options[key] as a tensor when present (ERR_DTYPE when it is not one), else an undefined tensor. */
+  static at::Tensor optional(const Napi::Object& options, const char* key);
+
   explicit TensorHandle(const Napi::CallbackInfo& info);
   ~TensorHandle() override;
 

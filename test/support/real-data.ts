@@ -5,9 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'uvu';
 
-export const realDataDir = path.resolve(
-  process.env.DIFF_PROMPT_TEST_DATA ?? path.join(__dirname, '..', '..', '..', 'shared', 'data'),
-);
+export const realDataDir = path.resolve(process.env.DIFF_PROMPT_TEST_DATA ?? path.join(__dirname, '..', '..', '..', 'shared', 'data'));
 
 export const hasRealData = fs.existsSync(realDataDir);
 

@@ -73,9 +73,7 @@ function parsePhrase(words: Words): Phrase {
 function matching(objects: readonly ResolvableObject[], phrase: Phrase): ResolvableObject[] {
   return objects.filter(
     (object) =>
-      (phrase.size === undefined || object.size === phrase.size) &&
-      (phrase.colour === undefined || object.colour === phrase.colour) &&
-      (phrase.shape === undefined || object.shape === phrase.shape),
+      (phrase.size === undefined || object.size === phrase.size) && (phrase.colour === undefined || object.colour === phrase.colour) && (phrase.shape === undefined || object.shape === phrase.shape),
   );
 }
 

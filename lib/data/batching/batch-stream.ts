@@ -20,6 +20,7 @@ import { checkState, normaliseState, planBatch, type BatchLayout, type BatchPlan
 import { epochOrder } from './epoch-order';
 import { assembleBatch } from './make-batch';
 import { BadSampleError, prepareSample, type PreparedSample } from './prepare-sample';
+import type { ReferringSample } from '../sample';
 import { randomAccess, type RandomAccessSamples, type SampleSource } from './sample-source';
 
 export type BadSamplePolicy = 'error' | 'skip';
@@ -175,7 +176,10 @@ export class BatchStream implements AsyncIterableIterator<Batch> {
       this.skippedInARow += built.skipped.length;
       if (this.skippedInARow >= this.layout.count) {
         this.close();
-        throw new DiffPromptError('ERR_DATA', `the last ${this.skippedInARow} samples were all bad, a whole epoch of them (first: ${this.skipped[this.skipped.length - this.skippedInARow]!.reason}): no batch can be made`);
+        throw new DiffPromptError(
+          'ERR_DATA',
+          `the last ${this.skippedInARow} samples were all bad, a whole epoch of them (first: ${this.skipped[this.skipped.length - this.skippedInARow]!.reason}): no batch can be made`,
+        );
       }
     }
   }
@@ -225,7 +229,7 @@ export class BatchStream implements AsyncIterableIterator<Batch> {
   private async prepareAt(index: number, epoch: number): Promise<PrepareResult> {
     await yieldToEventLoop();
     if (this.closed) return { closed: true };
-    let sample;
+    let sample: ReferringSample;
     try {
       sample = await this.source.get(index);
     } catch (error) {

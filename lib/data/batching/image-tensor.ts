@@ -16,10 +16,7 @@ export function checkNormalization(normalize: ImageNormalization): void {
   const { mean, std } = normalize;
   const triple = (values: unknown): values is Rgb => Array.isArray(values) && values.length === 3 && values.every(Number.isFinite);
   if (!triple(mean) || !triple(std) || std.some((value) => value <= 0)) {
-    throw new DiffPromptError(
-      'ERR_CONFIG',
-      `normalize must be { mean: [r, g, b], std: [r, g, b] } on 0..1 values with every std > 0; got ${JSON.stringify(normalize)}`,
-    );
+    throw new DiffPromptError('ERR_CONFIG', `normalize must be { mean: [r, g, b], std: [r, g, b] } on 0..1 values with every std > 0; got ${JSON.stringify(normalize)}`);
   }
 }
 

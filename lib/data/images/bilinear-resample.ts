@@ -55,14 +55,7 @@ function filterTaps(inSize: number, outSize: number, fixedPoint: boolean): Filte
 }
 
 /** One pass along x (horizontal) or y; 8-bit mode rounds and clamps as PIL's `clip8`. */
-function resamplePass<T extends Uint8Array | Float32Array>(
-  source: T,
-  size: FrameSize,
-  channels: number,
-  outLength: number,
-  horizontal: boolean,
-  target: T,
-): void {
+function resamplePass<T extends Uint8Array | Float32Array>(source: T, size: FrameSize, channels: number, outLength: number, horizontal: boolean, target: T): void {
   const eightBit = source instanceof Uint8Array;
   const inLength = horizontal ? size.width : size.height;
   const { first, count, weights, taps } = filterTaps(inLength, outLength, eightBit);

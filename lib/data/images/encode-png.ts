@@ -9,5 +9,7 @@ export async function encodePng(image: RgbImage): Promise<Buffer> {
     throw new DiffPromptError('ERR_SHAPE', `encodePng needs an RGB image of width·height·3 bytes; got ${width}×${height} with ${data.length} bytes`);
   }
   const pixels = Buffer.from(data.buffer, data.byteOffset, data.length);
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }

@@ -27,4 +27,3 @@ export async function decodeImageInput(image: ImageInput): Promise<RgbImage> {
   if (image && typeof image === 'object' && 'data' in image) return rgbFromImageData(image);
   throw new DiffPromptError('ERR_DATA', 'image must be a file path, a Buffer of an encoded image, or ImageData-like { width, height, data (RGBA) }');
 }
-

@@ -14,20 +14,11 @@ export async function loadImage(source: string | Buffer): Promise<RgbImage> {
   }
   try {
     // failOn 'warning': a truncated or damaged JPEG is an error, not a half-grey picture.
-    const { data, info } = await sharp(source, { failOn: 'warning' })
-      .autoOrient()
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(source, { failOn: 'warning' }).autoOrient().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, not 3`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new DiffPromptError(
-      'ERR_DATA',
-      `cannot decode ${name}: ${reason}. The file may be truncated or not an image; replace it with a complete JPEG, PNG or WebP`,
-      { cause: error },
-    );
+    throw new DiffPromptError('ERR_DATA', `cannot decode ${name}: ${reason}. The file may be truncated or not an image; replace it with a complete JPEG, PNG or WebP`, { cause: error });
   }
 }

@@ -11,11 +11,7 @@ import { rasterisePolygons, type MaskSize, type Polygon } from './polygon-raster
 
 const rleSize = z.tuple([z.number().int(), z.number().int()]);
 
-export const cocoSegmentationSchema = z.union([
-  z.array(z.array(z.number())),
-  z.object({ size: rleSize, counts: z.array(z.number()) }),
-  z.object({ size: rleSize, counts: z.string() }),
-]);
+export const cocoSegmentationSchema = z.union([z.array(z.array(z.number())), z.object({ size: rleSize, counts: z.array(z.number()) }), z.object({ size: rleSize, counts: z.string() })]);
 
 export type CocoSegmentation = Polygon[] | CocoRle;
 

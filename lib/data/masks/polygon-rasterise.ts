@@ -71,9 +71,9 @@ export function polygonToRleCounts(polygon: Polygon, size: MaskSize): number[] {
     let xd = u[j]! < u[j - 1]! ? u[j]! : u[j]! - 1;
     xd = (xd + 0.5) / SCALE - 0.5;
     if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
-    let yd = v[j]! < v[j - 1]! ? v[j]! : v[j - 1]!;
+    let yd = Math.min(v[j]!, v[j - 1]!);
     yd = (yd + 0.5) / SCALE - 0.5;
-    yd = Math.ceil(yd < 0 ? 0 : yd > h ? h : yd);
+    yd = Math.ceil(yd < 0 ? 0 : Math.min(yd, h));
     boundaries.push(xd * h + yd);
   }
 

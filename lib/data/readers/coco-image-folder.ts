@@ -17,7 +17,11 @@ export class CocoImageFolder {
     try {
       names = fs.readdirSync(dir);
     } catch (error) {
-      throw new DiffPromptError('ERR_DATA', `images folder ${dir} cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass the folder that holds the COCO images as imagesDir`, { cause: error });
+      throw new DiffPromptError(
+        'ERR_DATA',
+        `images folder ${dir} cannot be listed (${(error as NodeJS.ErrnoException).code ?? String(error)}): pass the folder that holds the COCO images as imagesDir`,
+        { cause: error },
+      );
     }
     return new CocoImageFolder(path.resolve(dir), new Set(names));
   }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { DiffPromptError } from '../../errors';
 import type { ReferringSample } from '../sample';
-import { CocoImageFolder } from './coco-image-folder';
+import type { CocoImageFolder } from './coco-image-folder';
 
 export type BadRecordPolicy = 'error' | 'skip';
 

@@ -49,10 +49,7 @@ export function readSeqtrInstances(file: string, options: SeqtrInstancesOptions,
       const object = parsed.data;
       const id = `${split}[${index}] image ${object.image_id}`;
       const size = { width: object.width, height: object.height };
-      const problem =
-        boxProblem(object.bbox, object.width, object.height) ??
-        (object.expressions.length === 0 ? 'the object has no expression' : undefined) ??
-        segmentationProblem(object.mask, size);
+      const problem = boxProblem(object.bbox, object.width, object.height) ?? (object.expressions.length === 0 ? 'the object has no expression' : undefined) ?? segmentationProblem(object.mask, size);
       if (problem) return context.bad(index, id, problem);
       const category = options.categoryNames?.get(object.category_id) ?? String(object.category_id);
       object.expressions.forEach((expression, k) => {

@@ -20,8 +20,8 @@ function unescapeEntity(entity: string): string {
 }
 
 export function cleanClipText(text: string): AlignedText {
-  const unescape = (aligned: AlignedText): AlignedText => aligned.replaceMatches(ENTITY, unescapeEntity);
-  return unescape(unescape(AlignedText.of(text)))
+  const unescapeOnce = (aligned: AlignedText): AlignedText => aligned.replaceMatches(ENTITY, unescapeEntity);
+  return unescapeOnce(unescapeOnce(AlignedText.of(text)))
     .replaceMatches(/\s+/gu, () => ' ')
     .replaceMatches(/^ | $/g, () => '')
     .mapCodePoints((char) => char.toLowerCase());

@@ -77,7 +77,7 @@ export function paintBackground(stream: RandomStream, size: number): Float32Arra
       const u = (x + 0.5) / size;
       // Blend weight of toneB: the gradient through the centre, shifted by blotches.
       const blend = 0.5 + (u - 0.5) * gradientX + (v - 0.5) * gradientY + 0.6 * (blendNoise.at(u, v) - 0.5);
-      const t = blend < 0 ? 0 : blend > 1 ? 1 : blend;
+      const t = blend < 0 ? 0 : Math.min(blend, 1);
       // Brightness in [0.7, 1.3]: coarse and fine octaves of value noise.
       const brightness = 0.7 + 0.6 * (0.65 * coarseNoise.at(u, v) + 0.35 * fineNoise.at(u, v));
       const p = (y * size + x) * 3;

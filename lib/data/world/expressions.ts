@@ -77,18 +77,6 @@ export function phraseReferral(referral: Referral): Phrasing {
 
 /** Every word the grammar can produce, sorted: the vocabulary of a word-level tokenizer. */
 export function worldVocabulary(): string[] {
-  const phrases = [
-    'the',
-    'from',
-    GENERIC_NOUN,
-    ...SIZES,
-    ...COLOUR_NAMES,
-    ...SHAPES,
-    ...RELATIONS,
-    ...ORDINALS,
-    ...ORDER_DIRECTIONS,
-    ...POSITION_SUPERLATIVES,
-    ...SIZE_SUPERLATIVES,
-  ];
+  const phrases = ['the', 'from', GENERIC_NOUN, ...SIZES, ...COLOUR_NAMES, ...SHAPES, ...RELATIONS, ...ORDINALS, ...ORDER_DIRECTIONS, ...POSITION_SUPERLATIVES, ...SIZE_SUPERLATIVES];
   return [...new Set(phrases.flatMap((phrase) => phrase.split(' ')))].sort();
 }

@@ -116,10 +116,7 @@ export function generateWorld(options: WorldOptions): WorldSample[] {
 export function worldSample(options: WorldOptions, index: number): WorldSample {
   const resolved = resolveWorldOptions(options);
   if (!Number.isSafeInteger(index) || index < 0 || index >= resolved.count) {
-    throw new DiffPromptError(
-      'ERR_CONFIG',
-      `world sample index must be an integer from 0 to count − 1 = ${resolved.count - 1} (got ${index})`,
-    );
+    throw new DiffPromptError('ERR_CONFIG', `world sample index must be an integer from 0 to count − 1 = ${resolved.count - 1} (got ${index})`);
   }
   const place = placeOf(resolved.family, index);
   return sampleOf(sceneOf(resolved, place.sceneIndex), resolved, place);

@@ -46,8 +46,7 @@ function drawFill(stream: RandomStream, colour: ColourName): [number, number, nu
   const vivid = COLOURS[colour];
   const grey = 0.299 * vivid[0] + 0.587 * vivid[1] + 0.114 * vivid[2];
   const dulling = stream.between(0, MAX_DULLING);
-  const channel = (value: number): number =>
-    value + (grey - value) * dulling + stream.between(-FILL_JITTER, FILL_JITTER);
+  const channel = (value: number): number => value + (grey - value) * dulling + stream.between(-FILL_JITTER, FILL_JITTER);
   return [channel(vivid[0]), channel(vivid[1]), channel(vivid[2])];
 }
 
@@ -55,11 +54,7 @@ function drawFill(stream: RandomStream, colour: ColourName): [number, number, nu
  * Draws 2..8 objects' attributes. Each object's shape comes from `favouredShapes` with
  * probability `favour`, otherwise from all shapes (see splits.ts); colour and size are uniform.
  */
-export function drawObjectAttributes(
-  stream: RandomStream,
-  favouredShapes: readonly ShapeName[],
-  favour: number,
-): ObjectAttributes[] {
+export function drawObjectAttributes(stream: RandomStream, favouredShapes: readonly ShapeName[], favour: number): ObjectAttributes[] {
   const count = MIN_OBJECTS + stream.below(MAX_OBJECTS - MIN_OBJECTS + 1);
   const objects: ObjectAttributes[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -82,11 +77,7 @@ function sharedArea(a: Square, b: Square): number {
  * retrying each object up to PLACEMENT_TRIES_PER_OBJECT times; null when one does not fit
  * (the caller then draws a new scene).
  */
-export function placeObjects(
-  stream: RandomStream,
-  attributes: readonly ObjectAttributes[],
-  size: number,
-): PlacedObject[] | null {
+export function placeObjects(stream: RandomStream, attributes: readonly ObjectAttributes[], size: number): PlacedObject[] | null {
   const placed: PlacedObject[] = [];
   const squares: Square[] = [];
   for (const object of attributes) {

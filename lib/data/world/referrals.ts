@@ -12,19 +12,7 @@
 import type { Box } from '../sample';
 import type { ObjectAttributes } from './placement';
 import type { Description, Referral } from './expressions';
-import {
-  boxArea,
-  clearMargin,
-  orderKey,
-  ORDER_DIRECTIONS,
-  ORDINALS,
-  POSITION_SUPERLATIVES,
-  RELATIONS,
-  relationSlack,
-  SIZE_RATIO_MARGIN,
-  SIZE_SUPERLATIVES,
-  SUPERLATIVE_DIRECTION,
-} from './spatial';
+import { boxArea, clearMargin, orderKey, ORDER_DIRECTIONS, ORDINALS, POSITION_SUPERLATIVES, RELATIONS, relationSlack, SIZE_RATIO_MARGIN, SIZE_SUPERLATIVES, SUPERLATIVE_DIRECTION } from './spatial';
 
 export interface LocatedObject extends ObjectAttributes {
   box: Box;
@@ -84,9 +72,7 @@ export function minimalDescriptions(objects: readonly ObjectAttributes[]): Descr
 }
 
 export function sourceCandidates(descriptions: readonly Description[][]): Candidate[] {
-  return descriptions.flatMap((heads, objectIndex) =>
-    heads.map((head): Candidate => ({ objectIndex, referral: { kind: 'attributes', head } })),
-  );
+  return descriptions.flatMap((heads, objectIndex) => heads.map((head): Candidate => ({ objectIndex, referral: { kind: 'attributes', head } })));
 }
 
 /** Whether `referent` has the smallest key, ahead of every other key by at least `margin`. */
@@ -96,12 +82,7 @@ function clearlyFirst(keys: ReadonlyMap<number, number>, referent: number, margi
   return true;
 }
 
-function targetCandidatesOf(
-  objects: readonly LocatedObject[],
-  anchors: readonly Description[][],
-  referent: number,
-  margin: number,
-): Candidate[] {
+function targetCandidatesOf(objects: readonly LocatedObject[], anchors: readonly Description[][], referent: number, margin: number): Candidate[] {
   const candidates: Candidate[] = [];
   // Per question ("leftmost", "ordinal:left:2", "relation:above:3"), the subsets that answered it.
   const answered = new Map<string, number[]>();
@@ -126,18 +107,13 @@ function targetCandidatesOf(
       const ownArea = boxArea(own.box);
       const others = matches.filter((index) => index !== referent).map((index) => boxArea(objects[index].box));
       for (const superlative of SIZE_SUPERLATIVES) {
-        const clear =
-          superlative === 'largest'
-            ? others.every((area) => ownArea >= SIZE_RATIO_MARGIN * area)
-            : others.every((area) => ownArea * SIZE_RATIO_MARGIN <= area);
+        const clear = superlative === 'largest' ? others.every((area) => ownArea >= SIZE_RATIO_MARGIN * area) : others.every((area) => ownArea * SIZE_RATIO_MARGIN <= area);
         if (clear) offer(superlative, [{ kind: 'superlative', head, superlative }]);
       }
     }
 
     for (const from of ORDER_DIRECTIONS) {
-      const sorted = matches
-        .map((index) => ({ index, key: orderKey(from, objects[index].box) }))
-        .sort((a, b) => a.key - b.key);
+      const sorted = matches.map((index) => ({ index, key: orderKey(from, objects[index].box) })).sort((a, b) => a.key - b.key);
       const rank = sorted.findIndex((entry) => entry.index === referent);
       if (rank >= ORDINALS.length) continue;
       const before = rank > 0 ? sorted[rank].key - sorted[rank - 1].key : Infinity;
@@ -151,12 +127,7 @@ function targetCandidatesOf(
       if (anchorIndex === referent || anchors[anchorIndex].length === 0) return;
       for (const relation of RELATIONS) {
         if (relationSlack(relation, own.box, anchor.box) < margin) continue;
-        const othersClearlyFail = matches.every(
-          (index) =>
-            index === referent ||
-            index === anchorIndex ||
-            relationSlack(relation, objects[index].box, anchor.box) <= -margin,
-        );
+        const othersClearlyFail = matches.every((index) => index === referent || index === anchorIndex || relationSlack(relation, objects[index].box, anchor.box) <= -margin);
         if (!othersClearlyFail) continue;
         offer(
           `relation:${relation}:${anchorIndex}`,
@@ -169,11 +140,7 @@ function targetCandidatesOf(
 }
 
 /** All target-family expressions of a scene whose objects have their boxes; `size` is the image side. */
-export function targetCandidates(
-  objects: readonly LocatedObject[],
-  anchors: readonly Description[][],
-  size: number,
-): Candidate[] {
+export function targetCandidates(objects: readonly LocatedObject[], anchors: readonly Description[][], size: number): Candidate[] {
   const margin = clearMargin(size);
   return objects.flatMap((_, referent) => targetCandidatesOf(objects, anchors, referent, margin));
 }

@@ -33,12 +33,7 @@ export interface RenderedScene {
 /** Per-pixel, per-channel noise, uniform in ±PIXEL_NOISE grey levels (σ ≈ 5.8). */
 const PIXEL_NOISE = 10;
 
-function rasteriseObject(
-  object: PlacedObject,
-  size: number,
-  colour: Float32Array,
-  transmittance: Float32Array,
-): RenderedObject {
+function rasteriseObject(object: PlacedObject, size: number, colour: Float32Array, transmittance: Float32Array): RenderedObject {
   const geometry = SHAPE_GEOMETRY[object.shape];
   const { centreX, centreY, radius, fill, lightX, lightY, shading } = object;
   const cos = Math.cos(object.rotation);
@@ -93,12 +88,7 @@ function rasteriseObject(
  * Renders the objects (painted in order, later in front) over `background` (size×size×3 floats,
  * see background.ts), adds per-pixel noise from `noise`, and quantises to 8-bit RGB.
  */
-export function renderScene(
-  objects: readonly PlacedObject[],
-  background: Float32Array,
-  noise: RandomStream,
-  size: number,
-): RenderedScene {
+export function renderScene(objects: readonly PlacedObject[], background: Float32Array, noise: RandomStream, size: number): RenderedScene {
   const pixels = size * size;
   const colour = new Float32Array(pixels * 3);
   const transmittance = new Float32Array(pixels).fill(1);

@@ -80,18 +80,11 @@ export function generateScene(key: SceneKey): WorldScene {
     if (placed === null) continue;
     const pixels = stream('pixels');
     const rendered = renderScene(placed, paintBackground(pixels, size), pixels, size);
-    const hidden = rendered.objects.some(
-      (object) => object.visibleArea < MIN_VISIBLE_PIXELS || object.visibleArea < MIN_VISIBLE_FRACTION * object.ownArea,
-    );
+    const hidden = rendered.objects.some((object) => object.visibleArea < MIN_VISIBLE_PIXELS || object.visibleArea < MIN_VISIBLE_FRACTION * object.ownArea);
     if (hidden) continue;
 
     const located = attributes.map((object, index) => ({ ...object, box: rendered.objects[index].box }));
-    const target = chooseReferrals(
-      targetCandidates(located, descriptions, size),
-      isReferable,
-      stream('target'),
-      EXPRESSIONS_PER_SCENE,
-    );
+    const target = chooseReferrals(targetCandidates(located, descriptions, size), isReferable, stream('target'), EXPRESSIONS_PER_SCENE);
     if (target === null) continue;
 
     const imageId = sceneImageId(seed, split, sceneIndex);
@@ -112,8 +105,5 @@ export function generateScene(key: SceneKey): WorldScene {
       referrals: { source, target },
     };
   }
-  throw new DiffPromptError(
-    'ERR_INTERNAL',
-    `the generated world found no valid scene for ${sceneImageId(seed, split, sceneIndex)} at size ${size} in ${MAX_ATTEMPTS} attempts`,
-  );
+  throw new DiffPromptError('ERR_INTERNAL', `the generated world found no valid scene for ${sceneImageId(seed, split, sceneIndex)} at size ${size} in ${MAX_ATTEMPTS} attempts`);
 }

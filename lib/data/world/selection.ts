@@ -13,12 +13,7 @@ const EXPRESSIONS_PER_OBJECT = 3;
  * `quota` distinct candidates whose referents pass `isReferable`, or null when the scene has
  * fewer (the caller then draws another scene).
  */
-export function chooseReferrals(
-  candidates: readonly Candidate[],
-  isReferable: (objectIndex: number) => boolean,
-  stream: RandomStream,
-  quota: number,
-): Candidate[] | null {
+export function chooseReferrals(candidates: readonly Candidate[], isReferable: (objectIndex: number) => boolean, stream: RandomStream, quota: number): Candidate[] | null {
   const byObject = new Map<number, Map<ReferralKind, Candidate[]>>();
   let available = 0;
   for (const candidate of candidates) {
