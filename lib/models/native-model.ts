@@ -28,7 +28,7 @@ export interface TrainingState {
 export interface SaveOptions {
   /** Also save the optimizer, the generator and `loop` (for an exact resume). */
   training?: boolean;
-  loop?: Record<string, unknown>;
+  loop?: object;
 }
 
 let modelsMade = 0;
@@ -130,7 +130,7 @@ export abstract class NativeModel<Handle extends NativeModelHandle, Config> {
         await handle.saveOptimizer(path.join(staging, OPTIMIZER_FILE));
         const state: TrainingState = {
           rng: Buffer.from(await handle.rngState()).toString('base64'),
-          loop: options.loop ?? {},
+          loop: { ...options.loop },
         };
         await writeJsonAtomically(path.join(staging, STATE_FILE), state);
       });

@@ -2,13 +2,12 @@
 // and cosine decay, seeded and resumable data order, held-out Recall@k after every epoch,
 // `last` (resumable) and `best` checkpoints, progress and cancellation. Resuming from `last`
 // gives bit-identical losses to an uninterrupted run.
-import path from 'node:path';
 import { batchStream, type DataOrderState, type SampleSource } from '../data/batching';
 import { randomAccess } from '../data/batching';
 import { DiffPromptError, abortedError } from '../errors';
 import { type GroundingEvaluation, evaluateGrounding } from '../eval/evaluate-grounding';
 import type { GroundingConfigInput } from '../config/grounding-config';
-import { checkResumeSettings, startingModel } from './resume-settings';
+import { type RunState, TrainingRun } from './training-run';
 import { GroundingModel, type GroundingLosses } from '../models/grounding-model';
 
 export interface GroundingStepProgress extends GroundingLosses {
@@ -65,11 +64,8 @@ interface RunSettings {
   seed: number;
 }
 
-interface LoopState {
-  settings: RunSettings;
+interface LoopState extends RunState<RunSettings> {
   data: DataOrderState;
-  step: number;
-  bestScore: number;
   history: GroundingEpochReport[];
   epochLosses: number[];
   epochSeconds: number;
@@ -96,47 +92,33 @@ export async function pretrainGrounding(data: SampleSource, options: PretrainGro
   const count = randomAccess(data).count;
   if (count < 1) throw new DiffPromptError('ERR_DATA', 'the grounding training set is empty');
   const heldOut = options.heldOut ?? {};
-  const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
-
-  const start = await startingModel<GroundingModel, LoopState>('pretrainGrounding', {
+  const stepsPerEpoch = Math.ceil(count / batchSize);
+  const run = await TrainingRun.start<GroundingModel, RunSettings, LoopState>({
+    stage: 'pretrainGrounding',
+    checkpointDir: options.checkpointDir,
     resume: options.resume,
-    lastDir,
     model: options.model,
     create: options.config && (() => GroundingModel.create(options.config!)),
     load: (dir) => GroundingModel.load(dir, { training: true }),
+    settings: (model) => ({
+      batchSize,
+      count,
+      lr: options.lr ?? model.config.lr,
+      warmupSteps: options.warmupSteps ?? 200,
+      minLrRatio: options.minLrRatio ?? 0.1,
+      totalSteps: options.epochs * stepsPerEpoch,
+      seed: options.seed ?? 0,
+    }),
+    fresh: (settings) => ({ settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 }),
   });
-  const model = start.model;
-  let state = start.loop;
-  const stepsPerEpoch = Math.ceil(count / batchSize);
-  const settings: RunSettings = {
-    batchSize,
-    count,
-    lr: options.lr ?? model.config.lr,
-    warmupSteps: options.warmupSteps ?? 200,
-    minLrRatio: options.minLrRatio ?? 0.1,
-    totalSteps: options.epochs * stepsPerEpoch,
-    seed: options.seed ?? 0,
-  };
-  if (!state) {
-    state = { settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
-  } else {
-    try {
-      checkResumeSettings(state.settings, settings);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-  }
-  const loop = state;
+  const { model, loop } = run;
+  const settings = loop.settings;
   // maxSteps stops the run early without changing the schedule, so a resumed run continues it.
   const stopAt = Math.min(settings.totalSteps, options.maxSteps ?? Infinity);
   const losses: number[] = [];
   let runStarted = performance.now();
   const epochSeconds = () => loop.epochSeconds + (performance.now() - runStarted) / 1000;
-  const saveLast = async () => {
-    if (!lastDir) return;
-    await model.save(lastDir, { training: true, loop: { ...loop, epochSeconds: epochSeconds() } as unknown as Record<string, unknown> });
-  };
+  const saveLast = () => run.saveLast({ epochSeconds: epochSeconds() });
 
   while (loop.data.epoch < options.epochs && loop.step < stopAt) {
     const epoch = loop.data.epoch;
@@ -177,10 +159,7 @@ export async function pretrainGrounding(data: SampleSource, options: PretrainGro
     loop.history.push(report);
     const firstSet = Object.keys(heldOut)[0];
     const score = firstSet ? evaluation[firstSet]!.recall[1]! : -report.meanLoss;
-    if (options.checkpointDir && score > loop.bestScore) {
-      loop.bestScore = score;
-      await model.save(path.join(options.checkpointDir, 'best'));
-    }
+    await run.keepIfBest(score);
     await saveLast();
     options.onEpoch?.(report);
   }

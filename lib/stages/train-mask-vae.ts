@@ -1,7 +1,6 @@
 // Stage 1's loop: Adam with exponential learning-rate decay per epoch, seeded data order,
 // held-out evaluation each epoch, `last` (resumable) and `best` checkpoints, progress and
 // cancellation. Resuming from `last` gives bit-identical losses to an uninterrupted run.
-import path from 'node:path';
 import { epochOrder } from '../data/batching/epoch-order';
 import { type MaskSet, stackMasks } from '../data/mask-sets';
 import { stepSeeds } from '../data/sample-seed';
@@ -9,7 +8,7 @@ import { DiffPromptError, abortedError } from '../errors';
 import { type ReconstructionSummary, evaluateReconstruction } from '../eval/mask-reconstruction';
 import type { MaskVaeConfigInput } from '../config/mask-vae-config';
 import { MaskVae, type VaeLosses } from '../models/mask-vae';
-import { checkResumeSettings, startingModel } from './resume-settings';
+import { type RunState, TrainingRun } from './training-run';
 import { Tensor } from '../tensor';
 
 export interface VaeStepProgress extends VaeLosses {
@@ -72,13 +71,10 @@ interface RunSettings {
   seed: number;
 }
 
-interface LoopState {
-  settings: RunSettings;
+interface LoopState extends RunState<RunSettings> {
   epoch: number;
   /** Next batch within the epoch. */
   position: number;
-  step: number;
-  bestScore: number;
   history: VaeEpochReport[];
   epochLosses: number[];
   /** Seconds spent in the current epoch before this run (a resumed epoch keeps counting). */
@@ -105,42 +101,27 @@ async function evaluateHeldOut(model: MaskVae, heldOut: Record<string, HeldOutMa
 export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions): Promise<TrainMaskVaeResult> {
   const batchSize = options.batchSize ?? 32;
   const heldOut = options.heldOut ?? {};
-  const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
   if (data.count < 1) throw new DiffPromptError('ERR_DATA', 'the Mask-VAE training set is empty');
 
-  const start = await startingModel<MaskVae, LoopState>('trainMaskVae', {
+  const run = await TrainingRun.start<MaskVae, RunSettings, LoopState>({
+    stage: 'trainMaskVae',
+    checkpointDir: options.checkpointDir,
     resume: options.resume,
-    lastDir,
     model: options.model,
     create: options.config && (() => MaskVae.create(options.config!)),
     load: (dir) => MaskVae.load(dir, { training: true }),
+    settings: (model) => {
+      if (data.size !== model.config.sampleSize) {
+        throw new DiffPromptError('ERR_DATA', `masks are ${data.size}×${data.size} but the model takes ${model.config.sampleSize}×${model.config.sampleSize}`);
+      }
+      const { lr, lrDecay, klWeight } = model.config;
+      return { batchSize, count: data.count, lr: options.lr ?? lr, lrDecay: options.lrDecay ?? lrDecay, klWeight: options.klWeight ?? klWeight, seed: options.seed ?? 0 };
+    },
+    fresh: (settings) => ({ settings, epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 }),
   });
-  const model = start.model;
-  let state = start.loop;
-  if (data.size !== model.config.sampleSize) {
-    throw new DiffPromptError('ERR_DATA', `masks are ${data.size}×${data.size} but the model takes ${model.config.sampleSize}×${model.config.sampleSize}`);
-  }
-  const lrDecay = options.lrDecay ?? model.config.lrDecay;
-  const klWeight = options.klWeight ?? model.config.klWeight;
-  const settings: RunSettings = {
-    batchSize,
-    count: data.count,
-    lr: options.lr ?? model.config.lr,
-    lrDecay,
-    klWeight,
-    seed: options.seed ?? 0,
-  };
-  if (!state) {
-    state = { settings, epoch: 0, position: 0, step: 0, bestScore: -Infinity, history: [], epochLosses: [], epochSeconds: 0 };
-  } else {
-    try {
-      checkResumeSettings(state.settings, settings);
-    } catch (error) {
-      model.dispose();
-      throw error;
-    }
-  }
-  const loop = state;
+  const { model, loop } = run;
+  const settings = loop.settings;
+  const { lrDecay, klWeight } = settings;
   const baseLr = settings.lr;
   const stepsPerEpoch = Math.ceil(data.count / batchSize);
   const totalSteps = Math.min(options.epochs * stepsPerEpoch, options.maxSteps ?? Infinity);
@@ -151,10 +132,7 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
   };
   let runStarted = performance.now();
   const epochSeconds = () => loop.epochSeconds + (performance.now() - runStarted) / 1000;
-  const saveLast = async () => {
-    if (!lastDir) return;
-    await model.save(lastDir, { training: true, loop: { ...loop, epochSeconds: epochSeconds() } as unknown as Record<string, unknown> });
-  };
+  const saveLast = () => run.saveLast({ epochSeconds: epochSeconds() });
 
   while (loop.epoch < options.epochs && loop.step < totalSteps) {
     const order = epochOrder(data.count, settings.seed, loop.epoch);
@@ -202,10 +180,7 @@ export async function trainMaskVae(data: MaskSet, options: TrainMaskVaeOptions):
     loop.position = 0;
     const firstSet = Object.keys(heldOut)[0];
     const score = firstSet ? report.evaluation[firstSet].meanIoU : -report.meanLoss;
-    if (options.checkpointDir && score > loop.bestScore) {
-      loop.bestScore = score;
-      await model.save(path.join(options.checkpointDir, 'best'));
-    }
+    await run.keepIfBest(score);
     await saveLast();
     options.onEpoch?.(report);
   }

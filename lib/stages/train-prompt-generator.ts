@@ -4,7 +4,6 @@
 // order is seeded and resumable; `last` holds everything an exact resume needs (weights, EMA,
 // AdamW moments, the generator's random state, the data position), and refuses to continue
 // with a different conditioner or Mask-VAE. Held-out mask IoU picks `best`.
-import path from 'node:path';
 import { batchStream, type DataOrderState, randomAccess, type SampleSource } from '../data/batching';
 import { stepSeeds } from '../data/sample-seed';
 import { DiffPromptError, abortedError } from '../errors';
@@ -12,7 +11,7 @@ import { type GeneratorEvaluation, evaluateGenerator } from '../eval/evaluate-ge
 import type { PromptGeneratorConfigInput } from '../config/prompt-generator-config';
 import type { GeneratorParts, GeneratorStepLosses, TrainedWith } from '../models/prompt-generator';
 import { PromptGenerator } from '../models/prompt-generator';
-import { checkResumeSettings, startingModel } from './resume-settings';
+import { type RunState, TrainingRun } from './training-run';
 
 export interface GeneratorStepProgress extends GeneratorStepLosses {
   /** Steps done in the whole training so far, and where this run stops. */
@@ -64,11 +63,8 @@ interface RunSettings {
   trainedWith: TrainedWith;
 }
 
-interface LoopState {
-  settings: RunSettings;
+interface LoopState extends RunState<RunSettings> {
   data: DataOrderState;
-  step: number;
-  bestScore: number;
   history: GeneratorCheckpointReport[];
   sinceCheckpoint: number[];
   seconds: number;
@@ -87,56 +83,47 @@ export async function trainPromptGenerator(data: SampleSource, options: TrainPro
   const count = randomAccess(data).count;
   if (count < 1) throw new DiffPromptError('ERR_DATA', 'the generator training set is empty');
   if (!(Number.isSafeInteger(options.steps) && options.steps >= 1)) throw new DiffPromptError('ERR_CONFIG', `steps must be a positive integer; got ${options.steps}`);
-  const lastDir = options.checkpointDir && path.join(options.checkpointDir, 'last');
+  const { conditioner, vae } = options;
+  const parts: GeneratorParts = { conditioner, vae };
 
-  const start = await startingModel<PromptGenerator, LoopState>('trainPromptGenerator', {
+  const run = await TrainingRun.start<PromptGenerator, RunSettings, LoopState>({
+    stage: 'trainPromptGenerator',
+    checkpointDir: options.checkpointDir,
     resume: options.resume,
-    lastDir,
     model: options.generator,
     create: options.config && (() => PromptGenerator.create(options.config!)),
     // A resumed run keeps its weights but takes the caller's precision (a float32 run may go on in bf16).
     load: (dir) => PromptGenerator.load(dir, { training: true, ...(options.config?.precision ? { precision: options.config.precision } : {}) }),
+    settings: async (generator) => ({
+      batchSize,
+      count,
+      lr: options.lr ?? generator.config.lr,
+      steps: options.steps,
+      seed: options.seed ?? 0,
+      checkpointEvery: options.checkpointEvery ?? 500,
+      trainedWith: { conditioner: { kind: conditioner.kind, sha256: await conditioner.weightsSha256() }, maskVae: { sha256: await vae.weightsSha256() } },
+    }),
+    fresh: (settings) => ({ settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], sinceCheckpoint: [], seconds: 0 }),
   });
-  const generator = start.model;
-  const state = start.loop;
-  // A generator this function made (not the caller's) is freed when training fails.
-  const ownsGenerator = generator !== options.generator;
   try {
-    return await runTraining(generator, state, data, options, { batchSize, count, lastDir });
+    return await runTraining(run, data, options, parts);
   } catch (error) {
-    if (ownsGenerator) generator.dispose();
+    run.release(); // a generator this function made (not the caller's) is freed when training fails
     throw error;
   }
 }
 
-/** The loop itself, for a generator and the loop state it resumes from (if any). */
+/** The loop itself, on a started run. */
 async function runTraining(
-  generator: PromptGenerator,
-  resumed: LoopState | undefined,
+  run: TrainingRun<PromptGenerator, RunSettings, LoopState>,
   data: SampleSource,
   options: TrainPromptGeneratorOptions,
-  run: { batchSize: number; count: number; lastDir: string | undefined },
+  parts: GeneratorParts,
 ): Promise<TrainPromptGeneratorResult> {
-  const { conditioner, vae } = options;
-  const parts: GeneratorParts = { conditioner, vae };
-  const { batchSize, count, lastDir } = run;
-  let state = resumed;
-  const settings: RunSettings = {
-    batchSize,
-    count,
-    lr: options.lr ?? generator.config.lr,
-    steps: options.steps,
-    seed: options.seed ?? 0,
-    checkpointEvery: options.checkpointEvery ?? 500,
-    trainedWith: { conditioner: { kind: conditioner.kind, sha256: await conditioner.weightsSha256() }, maskVae: { sha256: await vae.weightsSha256() } },
-  };
-  if (!state) {
-    state = { settings, data: { seed: settings.seed, epoch: 0, position: 0 }, step: 0, bestScore: -Infinity, history: [], sinceCheckpoint: [], seconds: 0 };
-  } else {
-    checkResumeSettings(state.settings, settings);
-  }
+  const { model: generator, loop } = run;
+  const settings = loop.settings;
+  const { batchSize } = settings;
   generator.trainedWith = settings.trainedWith;
-  const loop = state;
   const stopAt = Math.min(settings.steps, options.maxSteps ?? Infinity);
   const losses: number[] = [];
   const runStarted = performance.now();
@@ -154,15 +141,12 @@ async function runTraining(
     loop.sinceCheckpoint = [];
     loop.seconds = report.seconds;
     const score = report.evaluation ? report.evaluation.meanIou : -report.meanLoss;
-    if (options.checkpointDir && score > loop.bestScore) {
-      loop.bestScore = score;
-      await generator.save(path.join(options.checkpointDir, 'best'));
-    }
-    if (lastDir) await generator.save(lastDir, { training: true, loop: loop as unknown as Record<string, unknown> });
+    await run.keepIfBest(score);
+    await run.saveLast();
     options.onCheckpoint?.(report);
   };
 
-  const stream = batchStream(data, { ...conditioner.batchOptions(), batchSize, seed: settings.seed, startState: loop.data, dropLast: true });
+  const stream = batchStream(data, { ...parts.conditioner.batchOptions(), batchSize, seed: settings.seed, startState: loop.data, dropLast: true });
   try {
     for await (const batch of stream) {
       if (loop.step >= stopAt) break;
