@@ -114,7 +114,7 @@ async function groundingRow(workload: Workload, dir: string, runs: number) {
   return await timeCalls(runs, async () => (await model.trainStep(batch, { lr: GROUNDING_LR })).loss);
 }
 
-async function stage3Row(workload: Workload, dir: string, runs: number) {
+async function diffPromptRow(workload: Workload, dir: string, runs: number) {
   const parts = { backbone: path.join(PRETRAINED, 'grounding-tiny'), vae: path.join(PRETRAINED, 'mask-vae-tiny'), generator: path.join(PRETRAINED, 'generator-tiny') };
   using model = await DiffPrompt.fromFolders(parts, workload.config as never);
   const { batch, tensors } = await groundingInputs(model, model.parts.backbone.config.imageSize, workload.batch);
@@ -132,7 +132,7 @@ const ROWS: Record<Workload['kind'], (workload: Workload, dir: string, runs: num
   'mask-dit-train-step': maskDitRow,
   'ddim-trajectory': maskDitRow,
   'grounding-train-step': groundingRow,
-  'stage3-train-step': stage3Row,
+  'diff-prompt-train-step': diffPromptRow,
 };
 
 async function main(): Promise<void> {

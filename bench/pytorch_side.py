@@ -16,7 +16,7 @@ import gaussian_diffusion  # noqa: E402
 import grounding_model  # noqa: E402
 import mask_dit  # noqa: E402
 import mask_vae  # noqa: E402
-import prompted_grounding  # noqa: E402
+import diff_prompt  # noqa: E402
 import safetensors_io  # noqa: E402
 
 KL_WEIGHT = 3.7732e-4
@@ -155,11 +155,11 @@ def grounding_train_step(directory, runs):
     return time_calls(runs, step)
 
 
-def stage3_train_step(directory, runs):
+def diff_prompt_train_step(directory, runs):
     """x_T from the addon's generator state, the trajectory → masks → prompts → grounding loss + alignment,
     gradient clipping and AdamW on the adapters and heads: the addon's Diff-Prompt step."""
     with open(os.path.join(directory, "parts.json")) as file:
-        model = prompted_grounding.DiffPromptModel(json.load(file))
+        model = diff_prompt.DiffPromptModel(json.load(file))
     inputs, _ = safetensors_io.read(os.path.join(directory, "input.safetensors"))
     ids, mask, positive = inputs["ids"].long(), inputs["mask"].long(), inputs["positive"].long()
     generator = torch.Generator()
@@ -187,7 +187,7 @@ WORKLOADS = {
     "mask-dit-train-step": mask_dit_train_step,
     "ddim-trajectory": ddim_trajectory,
     "grounding-train-step": grounding_train_step,
-    "stage3-train-step": stage3_train_step,
+    "diff-prompt-train-step": diff_prompt_train_step,
 }
 
 

@@ -6,7 +6,7 @@ import { DIFF_PROMPT_PRESETS } from '../lib/config/diff-prompt-config';
 import { PROMPT_GENERATOR_PRESETS } from '../lib/config/prompt-generator-config';
 import { groundingForwardFlops, maskDitForwardFlops, maskVaeDecodeFlops, maskVaeForwardFlops } from './flops';
 
-export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory' | 'grounding-train-step' | 'stage3-train-step';
+export type WorkloadKind = 'mask-vae-train-step' | 'mask-dit-train-step' | 'ddim-trajectory' | 'grounding-train-step' | 'diff-prompt-train-step';
 
 export interface Workload {
   name: string;
@@ -93,7 +93,7 @@ function groundingTrainStep(batch: number): Workload {
  * FLOPs: the trajectory, the decodes, the conditioning pass (as one backbone forward) and 2× the
  * prompted backbone forward (a backward without weight gradients costs about one forward; the
  * adapters are negligible). */
-function stage3TrainStep(batch: number): Workload {
+function diffPromptTrainStep(batch: number): Workload {
   const config = { ...DIFF_PROMPT_PRESETS.tiny, seed: 0 };
   const backbone = groundingConfigSchema.parse({ ...groundingPreset('tiny') });
   const generator = PROMPT_GENERATOR_PRESETS['tiny-spatial'];
@@ -101,7 +101,7 @@ function stage3TrainStep(batch: number): Workload {
   const layers = Math.max(config.visualDepth, config.textualDepth);
   return {
     name: `Diff-Prompt train step, tiny (batch ${batch}, DDIM-25, ${config.visualDepth} + ${config.textualDepth} prompted layers)`,
-    kind: 'stage3-train-step',
+    kind: 'diff-prompt-train-step',
     batch,
     flops: batch * (25 * maskDitForwardFlops(generator) + layers * maskVaeDecodeFlops(vae) + 3 * groundingForwardFlops(backbone)),
     config,
@@ -119,7 +119,7 @@ export const WORKLOADS: Workload[] = [
   ddimTrajectory('paper', 1, 5),
   ddimTrajectory('paper', 8, 3),
   groundingTrainStep(32),
-  stage3TrainStep(32),
+  diffPromptTrainStep(32),
   ditTrainStep('tiny', 32, 'bf16'),
   ditTrainStep('paper', 8, 'bf16'),
   ddimTrajectory('paper', 1, 5, 'bf16'),
