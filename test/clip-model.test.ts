@@ -7,8 +7,8 @@ import { suite } from 'uvu';
 import { parseConfig } from '../lib/config/parse-config';
 import { promptGeneratorConfigSchema } from '../lib/config/prompt-generator-config';
 import * as assert from 'uvu/assert';
-import { clipPreset } from '../lib/config/clip-config';
-import { MASK_VAE_PRESETS } from '../lib/config/mask-vae-config';
+import { clipConfigSchema, clipPreset } from '../lib/config/clip-config';
+import { MASK_VAE_PRESETS, maskVaeConfigSchema } from '../lib/config/mask-vae-config';
 import { makeBatch } from '../lib/data/batching';
 import { ClipBpeTokenizer } from '../lib/data/tokenizers/clip-bpe-tokenizer';
 import { WordLevelTokenizer } from '../lib/data/tokenizers/word-level-tokenizer';
@@ -255,9 +255,9 @@ interface GeneratorJobs {
 
 test('the prompt generator conditions on a CLIP handle in one job, with exactly the features encode gives', async () => {
   const addon = native();
-  const clip = new addon.NativeClipModel(TINY);
-  const vae = new addon.NativeMaskVae({ ...MASK_VAE_PRESETS.tiny, seed: 1 });
-  // A complete config, as lib/config resolves it: the native side reads every key and adds none.
+  // Complete configs, as lib/config resolves them: the native side reads every key and adds none.
+  const clip = new addon.NativeClipModel(parseConfig(clipConfigSchema, TINY, 'CLIP config'));
+  const vae = new addon.NativeMaskVae(parseConfig(maskVaeConfigSchema, { ...MASK_VAE_PRESETS.tiny, seed: 1 }, 'Mask-VAE config'));
   const generatorConfig = parseConfig(
     promptGeneratorConfigSchema,
     {

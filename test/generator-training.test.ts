@@ -15,27 +15,14 @@ import { PromptGenerator, TRAINED_WITH_FILE } from '../lib/models/prompt-generat
 import { trainPromptGenerator } from '../lib/stages/train-prompt-generator';
 import { Tensor } from '../lib/tensor';
 import { expectError } from './support/expect-error';
+import { SMALL_STAGE2_GENERATOR, SMALL_STAGE2_VAE } from './support/generator-fixtures';
 import { SMALL_GROUNDING, worldSamples } from './support/grounding-fixtures';
 import { tempDir } from './support/temp-dir';
 
 const test = suite('generator training');
 
-/** 32×32 masks → 4×4×4 latents. */
-const SMALL_VAE = { blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 };
-/** On the small grounding model's features (32 and 32) and its 4×4 map of vision tokens. */
-const SMALL_GENERATOR: PromptGeneratorConfigInput = {
-  inputSize: 4,
-  inChannels: 4,
-  patchSize: 1,
-  hiddenSize: 32,
-  depth: 2,
-  numHeads: 2,
-  imageConditionWidth: 32,
-  textConditionWidth: 32,
-  spatialConditionWidth: 32,
-  seed: 5,
-  emaDecay: 0.9,
-};
+const SMALL_VAE = SMALL_STAGE2_VAE;
+const SMALL_GENERATOR: PromptGeneratorConfigInput = { ...SMALL_STAGE2_GENERATOR, emaDecay: 0.9 };
 
 async function parts() {
   return { conditioner: await GroundingModel.create(SMALL_GROUNDING), vae: await MaskVae.create(SMALL_VAE) };

@@ -4,7 +4,6 @@
 // which the model's own shared stream cannot give.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PromptGeneratorConfigInput } from '../lib/config/prompt-generator-config';
 import { makeBatch } from '../lib/data/batching';
 import { stepSeeds } from '../lib/data/sample-seed';
 import { worldMaskSet, stackMasks } from '../lib/data/mask-sets';
@@ -12,22 +11,10 @@ import { GroundingModel } from '../lib/models/grounding-model';
 import { MaskVae } from '../lib/models/mask-vae';
 import { PromptGenerator } from '../lib/models/prompt-generator';
 import { Tensor } from '../lib/tensor';
+import { SMALL_STAGE2_GENERATOR, SMALL_STAGE2_VAE } from './support/generator-fixtures';
 import { SMALL_GROUNDING, worldSamples } from './support/grounding-fixtures';
 
 const test = suite('per-sample draws');
-const SMALL_VAE = { blockChannels: [4, 8, 8, 8], layersPerBlock: 1, latentChannels: 4, normGroups: 4, sampleSize: 32, seed: 2 };
-const SMALL_GENERATOR: PromptGeneratorConfigInput = {
-  inputSize: 4,
-  inChannels: 4,
-  patchSize: 1,
-  hiddenSize: 32,
-  depth: 2,
-  numHeads: 2,
-  imageConditionWidth: 32,
-  textConditionWidth: 32,
-  spatialConditionWidth: 32,
-  seed: 5,
-};
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(a));
 
 test('stepSeeds: one per id, the same for the same id and step, another for another step or run seed', () => {
@@ -43,7 +30,7 @@ test('Mask-VAE: the reparameterisation noise of a sample is its own, whatever it
   const set = worldMaskSet({ seed: 0, split: 'train', count: 4, size: 32 });
   const ids = [0, 1, 2, 3].map((i) => set.id(i));
   const lossOf = async (indices: number[], seeded: boolean) => {
-    using model = await MaskVae.create(SMALL_VAE);
+    using model = await MaskVae.create(SMALL_STAGE2_VAE);
     using masks = Tensor.from(stackMasks(set, Uint32Array.from(indices)), [indices.length, 1, 32, 32]);
     const seeds = seeded
       ? stepSeeds(
@@ -63,10 +50,10 @@ test('Mask-VAE: the reparameterisation noise of a sample is its own, whatever it
 
 test("prompt generator: a sample's posterior draw, timestep and noise are its own, whatever its batch", async () => {
   using conditioner = await GroundingModel.create(SMALL_GROUNDING);
-  using vae = await MaskVae.create(SMALL_VAE);
+  using vae = await MaskVae.create(SMALL_STAGE2_VAE);
   const samples = worldSamples({ split: 'train', family: 'both', count: 4 });
   const lossOf = async (indices: number[], seeded: boolean) => {
-    using generator = await PromptGenerator.create(SMALL_GENERATOR);
+    using generator = await PromptGenerator.create(SMALL_STAGE2_GENERATOR);
     const batch = await makeBatch(
       indices.map((i) => samples[i]!),
       conditioner.batchOptions(),

@@ -14,23 +14,18 @@ namespace {
 
 ClipConfig clipConfigFromJs(const Napi::Object& options) {
   ClipConfig c;
-  c.imageSize = integerOption(options, "imageSize", c.imageSize, 1);
-  c.patchSize = integerOption(options, "patchSize", c.patchSize, 1);
-  c.visionWidth = integerOption(options, "visionWidth", c.visionWidth, 1);
-  c.visionLayers = integerOption(options, "visionLayers", c.visionLayers, 1);
-  c.visionHeads = integerOption(options, "visionHeads", c.visionHeads, 1);
-  c.vocabSize = integerOption(options, "vocabSize", c.vocabSize, 1);
-  c.contextLength = integerOption(options, "contextLength", c.contextLength, 1);
-  c.textWidth = integerOption(options, "textWidth", c.textWidth, 1);
-  c.textLayers = integerOption(options, "textLayers", c.textLayers, 1);
-  c.textHeads = integerOption(options, "textHeads", c.textHeads, 1);
-  c.projectionDim = integerOption(options, "projectionDim", c.projectionDim, 1);
-  c.mlpRatio = integerOption(options, "mlpRatio", c.mlpRatio, 1);
-  // The TypeScript schema checks the same; these would break shapes deep inside libtorch.
-  if (c.imageSize % c.patchSize != 0) fail(ErrorCode::Config, "imageSize must divide by patchSize");
-  if (c.visionWidth % c.visionHeads != 0 || c.textWidth % c.textHeads != 0) {
-    fail(ErrorCode::Config, "visionWidth and textWidth must divide by their head counts");
-  }
+  c.imageSize = requiredInteger(options, "imageSize", 1);
+  c.patchSize = requiredInteger(options, "patchSize", 1);
+  c.visionWidth = requiredInteger(options, "visionWidth", 1);
+  c.visionLayers = requiredInteger(options, "visionLayers", 1);
+  c.visionHeads = requiredInteger(options, "visionHeads", 1);
+  c.vocabSize = requiredInteger(options, "vocabSize", 1);
+  c.contextLength = requiredInteger(options, "contextLength", 1);
+  c.textWidth = requiredInteger(options, "textWidth", 1);
+  c.textLayers = requiredInteger(options, "textLayers", 1);
+  c.textHeads = requiredInteger(options, "textHeads", 1);
+  c.projectionDim = requiredInteger(options, "projectionDim", 1);
+  c.mlpRatio = requiredInteger(options, "mlpRatio", 1);
   return c;
 }
 

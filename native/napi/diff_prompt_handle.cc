@@ -75,7 +75,7 @@ class DiffPromptHandle : public ModelHandle<DiffPromptHandle, DiffPromptModel> {
     return guarded(info.Env(), [&] {
       const DiffPromptBatch batch = diffPromptBatchFromJs(info, 0, true);
       const Napi::Object options = expectObject(info, 1, "train step options");
-      const double lr = numberOption(options, "lr", 1e-3), weight = numberOption(options, "alignmentWeight", 0.0);
+      const double lr = requiredNumber(options, "lr"), weight = requiredNumber(options, "alignmentWeight");
       return job<DiffPromptLosses>(info.Env(), [=](DiffPromptModel& model, JobContext&) { return model.trainStep(batch, lr, weight); },
           [](Napi::Env env, DiffPromptLosses& losses) -> Napi::Value {
             Napi::Object result = Napi::Object::New(env);

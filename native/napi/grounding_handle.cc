@@ -114,7 +114,7 @@ class GroundingHandle : public ModelHandle<GroundingHandle, GroundingModel> {
   Napi::Value TrainStep(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&] {
       GroundingBatch batch = batchFromJs(info, 0, true);
-      const double lr = numberOption(expectObject(info, 1, "train step options"), "lr", 1e-3);
+      const double lr = requiredNumber(expectObject(info, 1, "train step options"), "lr");
       return job<GroundingStepLosses>(info.Env(), [batch, lr](GroundingModel& model, JobContext&) { return model.trainStep(batch, lr); },
           [](Napi::Env env, GroundingStepLosses& losses) -> Napi::Value { return lossesToJs(env, losses); });
     });

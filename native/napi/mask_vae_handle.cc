@@ -25,14 +25,13 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
     guarded(env, [&] {
       const Napi::Object options = expectObject(info, 0, "the Mask-VAE config");
       MaskVaeConfig config;
-      config.inChannels = integerOption(options, "inChannels", config.inChannels, 1);
-      config.outChannels = integerOption(options, "outChannels", config.outChannels, 1);
-      const auto blocks = integerListOption(options, "blockChannels", 1);
-      if (!blocks.empty()) config.blockChannels = blocks;
-      config.layersPerBlock = integerOption(options, "layersPerBlock", config.layersPerBlock, 1);
-      config.latentChannels = integerOption(options, "latentChannels", config.latentChannels, 1);
-      config.normGroups = integerOption(options, "normGroups", config.normGroups, 1);
-      config.sampleSize = integerOption(options, "sampleSize", config.sampleSize, 1);
+      config.inChannels = requiredInteger(options, "inChannels", 1);
+      config.outChannels = requiredInteger(options, "outChannels", 1);
+      config.blockChannels = requiredIntegerList(options, "blockChannels", 1);
+      config.layersPerBlock = requiredInteger(options, "layersPerBlock", 1);
+      config.latentChannels = requiredInteger(options, "latentChannels", 1);
+      config.normGroups = requiredInteger(options, "normGroups", 1);
+      config.sampleSize = requiredInteger(options, "sampleSize", 1);
       const uint64_t seed = seedOption(env, options);
       const torch::Device device = deviceOption(options);
       buildLater([=] { return std::make_shared<MaskVaeModel>(config, seed, device, AdamOptions{}); });
@@ -70,8 +69,8 @@ class MaskVaeHandle : public ModelHandle<MaskVaeHandle, MaskVaeModel> {
     return guarded(info.Env(), [&] {
       at::Tensor masks = TensorHandle::unwrap(info[0], "masks");
       const Napi::Object options = expectObject(info, 1, "train step options");
-      const double lr = numberOption(options, "lr", 5e-3);
-      const double klWeight = numberOption(options, "klWeight", 3.7732e-4);
+      const double lr = requiredNumber(options, "lr");
+      const double klWeight = requiredNumber(options, "klWeight");
       const at::Tensor seeds = TensorHandle::optional(options, "seeds");
       return job<VaeLosses>(info.Env(), [masks, lr, klWeight, seeds](MaskVaeModel& model, JobContext&) { return model.trainStep(masks, lr, klWeight, seeds); },
           [](Napi::Env env, VaeLosses& losses) -> Napi::Value {

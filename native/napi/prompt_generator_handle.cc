@@ -140,7 +140,7 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
       const at::Tensor x0 = TensorHandle::unwrap(info[0], "latents");
       const GeneratorCondition condition = conditionFromJs(info, 1);
       const Napi::Object options = expectObject(info, 2, "train step options");
-      const double lr = numberOption(options, "lr", 1e-4);
+      const double lr = requiredNumber(options, "lr");
       const at::Tensor seeds = TensorHandle::optional(options, "seeds");
       return job<GeneratorStepLosses>(info.Env(), [=](PromptGenerator& model, JobContext&) { return model.trainStep(x0, condition, lr, seeds); }, stepLossesToJs);
     });
@@ -175,7 +175,7 @@ class PromptGeneratorHandle : public ModelHandle<PromptGeneratorHandle, PromptGe
       const ConditionerInputs inputs = conditionerInputsFromJs(batch);
       const at::Tensor masks = TensorHandle::unwrap(batch.Get("masks"), "batch.masks");
       const Napi::Object options = expectObject(info, 3, "train step options");
-      const double lr = numberOption(options, "lr", 1e-4);
+      const double lr = requiredNumber(options, "lr");
       const at::Tensor seeds = TensorHandle::optional(options, "seeds");
       return job<GeneratorStepLosses>(env, [=](PromptGenerator& model, JobContext&) { return model.trainOnBatch(*conditioner, *vae, inputs, masks, lr, seeds); },
           stepLossesToJs);
