@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'ERR_DATA', // a data file or record is missing or malformed
   'ERR_NAN', // a loss became non-finite: training stopped, the last good checkpoint is kept
   'ERR_ABORTED', // an AbortSignal fired
+  'ERR_LIMIT', // an input or a queue is over a limit (body size, image pixels, expression length, requests waiting)
   'ERR_CUDA_UNAVAILABLE', // CUDA was asked for but this libtorch or machine has none
   'ERR_NATIVE_LOAD', // the addon or libtorch could not be loaded
   'ERR_INTERNAL', // a libtorch failure that none of the above explains

@@ -59,7 +59,13 @@ export type { EvaluateGroundingOptions, GroundingEvaluation } from './eval/evalu
 export { RecallCounter, boxOverlap, firstHitRank } from './eval/grounding-recall';
 export type { OverlapCriterion, RecallSummary, ScoredBox } from './eval/grounding-recall';
 export { GroundingPipeline } from './serving/grounding-pipeline';
-export type { GroundedBox, ImageInput } from './serving/grounding-pipeline';
+export type { GeneratedMasks, GroundedBox, ImageInput, PreparedRequest } from './serving/grounding-pipeline';
+export { createGroundingServer } from './serving/grounding-server';
+export type { GroundingServer, ServedModelInfo } from './serving/grounding-server';
+export { serve } from './serving/serve';
+export type { RunningServer } from './serving/serve';
+export { resolveServeOptions } from './serving/serve-options';
+export type { ServeOptions, ServeOptionsInput } from './serving/serve-options';
 export { readReferringFile } from './data/readers/referring-file';
 export * as groundingOps from './ops/grounding-ops';
 

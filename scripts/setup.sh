@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Everything the quick start needs on a fresh Debian 12 with Node 20, run as root: Debian's
 # libtorch, OpenBLAS (libtorch otherwise runs on reference BLAS, ~50x slower), cmake and a
-# compiler; Debian's PyTorch for the parity tests (the same libtorch); the npm packages; the
+# compiler; Debian's PyTorch for the parity tests (the same libtorch); Debian's Chromium for the
+# served page's browser test; the npm packages; the
 # addon built from source. Safe to run again: it skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libtorch-dev libopenblas0-openmp cmake g++ make python3-torch)
+packages=(libtorch-dev libopenblas0-openmp cmake g++ make python3-torch chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -109,6 +109,7 @@ test('every code is a DiffPromptError with a stable code list', () => {
     'ERR_DISPOSED',
     'ERR_DTYPE',
     'ERR_INTERNAL',
+    'ERR_LIMIT',
     'ERR_NAN',
     'ERR_NATIVE_LOAD',
     'ERR_SHAPE',

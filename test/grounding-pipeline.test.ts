@@ -1,6 +1,6 @@
 // Serving: GroundingPipeline.predict on paths, encoded bytes and ImageData gives boxes in the
-// input image's pixels; the example HTTP server answers 100 concurrent requests exactly as
-// sequential predict() calls do.
+// input image's pixels; the HTTP server answers 100 concurrent requests exactly as sequential
+// predict() calls do.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,12 +8,12 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createGroundingServer } from '../examples/server';
 import { makeBatch } from '../lib/data/batching';
 import { writeSafetensors } from '../lib/io/safetensors';
 import { GroundingModel } from '../lib/models/grounding-model';
 import { Tensor } from '../lib/tensor';
 import { type GroundedBox, GroundingPipeline } from '../lib/serving/grounding-pipeline';
+import { createGroundingServer } from '../lib/serving/grounding-server';
 import { expectError } from './support/expect-error';
 import { SMALL_GROUNDING, worldSamples } from './support/grounding-fixtures';
 import { tempDir } from './support/temp-dir';
@@ -68,7 +68,7 @@ test('path, Buffer and ImageData give the same boxes, in the input image pixels'
 
 function post(port: number, body: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ port, method: 'POST', path: '/predict', headers: { 'content-type': 'application/json' } }, (response) => {
+    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/predict', headers: { 'content-type': 'application/json' } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
@@ -78,7 +78,7 @@ function post(port: number, body: unknown): Promise<{ status: number; json: unkn
   });
 }
 
-test('the example server answers 100 concurrent requests as sequential predict() calls do', async () => {
+test('the server answers 100 concurrent requests as sequential predict() calls do', async () => {
   await using pipeline = await GroundingPipeline.load(modelDir);
   const images = await Promise.all(samples.map((_, i) => widePng(i)));
   // Every fifth request leaves topK out: the server and predict() both default to 10.
@@ -86,14 +86,14 @@ test('the example server answers 100 concurrent requests as sequential predict()
   const sequential: GroundedBox[][] = [];
   for (const r of requests) sequential.push(await pipeline.predict(r.image, r.expression, r.topK === undefined ? {} : { topK: r.topK }));
   assert.ok(sequential[0]!.length > 0 && sequential[0]!.length <= 10);
-  const server = createGroundingServer(pipeline);
-  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const { server } = createGroundingServer(pipeline, { kind: 'grounding', name: 'model', parts: [] });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const port = (server.address() as AddressInfo).port;
     const answers = await Promise.all(requests.map((r) => post(port, { image: r.image.toString('base64'), expression: r.expression, topK: r.topK })));
     answers.forEach((answer, i) => {
       assert.is(answer.status, 200);
-      assert.equal(answer.json, JSON.parse(JSON.stringify(sequential[i])), `request ${i}`);
+      assert.equal((answer.json as { boxes: unknown }).boxes, JSON.parse(JSON.stringify(sequential[i])), `request ${i}`);
     });
     const bad = await post(port, 'not json');
     assert.is(bad.status, 400);

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { releaseCpuBufferCache, runtimeInfo, setThreads } from '../lib/runtime';
+import { runtimeInfo, setThreads } from '../lib/runtime';
 import { Tensor } from '../lib/tensor';
 
 const test = suite('runtime');

@@ -7,6 +7,7 @@ import { registerDemoCommand } from './demo-command';
 import { registerGeneratorCommand } from './generator-command';
 import { registerGroundingCommand } from './grounding-command';
 import { registerInfoCommand } from './info-command';
+import { registerServeCommand } from './serve-command';
 import { registerTuneCommands } from './tune-command';
 import { registerVaeCommand } from './vae-command';
 
@@ -17,6 +18,7 @@ registerDemoCommand(program);
 registerGeneratorCommand(program);
 registerGroundingCommand(program);
 registerInfoCommand(program);
+registerServeCommand(program);
 registerTuneCommands(program);
 registerVaeCommand(program);
 
