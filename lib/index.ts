@@ -59,7 +59,7 @@ export type { EvaluateGroundingOptions, GroundingEvaluation } from './eval/evalu
 export { RecallCounter, boxOverlap, firstHitRank } from './eval/grounding-recall';
 export type { OverlapCriterion, RecallSummary, ScoredBox } from './eval/grounding-recall';
 export { GroundingPipeline } from './serving/grounding-pipeline';
-export type { GeneratedMasks, GroundedBox, ImageInput, PreparedRequest } from './serving/grounding-pipeline';
+export type { GroundedBox, ImageInput, PreparedRequest, PromptMasks } from './serving/grounding-pipeline';
 export { createGroundingServer } from './serving/grounding-server';
 export type { GroundingServer, ServedModelInfo } from './serving/grounding-server';
 export { serve } from './serving/serve';

@@ -22,7 +22,7 @@ export interface GroundedBox {
 }
 
 /** The masks a Diff-Prompt's prompted layers read, each covering the whole input image. */
-export interface GeneratedMasks {
+export interface PromptMasks {
   /** Mask pixels across and down (stretch them over the image to overlay it). */
   width: number;
   height: number;
@@ -100,7 +100,7 @@ export class GroundingPipeline {
   /** The masks a Diff-Prompt generated for this request (the same x_T as its prediction: both
    * are seeded by the request's id), cropped to where the image lies in the model frame;
    * undefined for a bare grounding model. */
-  async generatedMasks(request: PreparedRequest, options: { signal?: AbortSignal } = {}): Promise<GeneratedMasks | undefined> {
+  async generatedMasks(request: PreparedRequest, options: { signal?: AbortSignal } = {}): Promise<PromptMasks | undefined> {
     if (!(this.model instanceof DiffPrompt)) return undefined;
     using masks = await this.model.layerMasks(request.batch, options); // layers×1×1×S×S
     const [layers, , , side] = masks.shape as [number, number, number, number];
