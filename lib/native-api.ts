@@ -191,7 +191,7 @@ export interface NativeRuntimeInfo {
   bf16: { supported: boolean; native: boolean };
   mallocTuned: boolean;
   /** Freed tensor buffers of 256 KiB and more kept for reuse (DIFF_PROMPT_CPU_CACHE_MB=0: off). */
-  cpuBufferCache: { installed: boolean; limitBytes: number; limitOrigin: string; cachedBytes: number; reuses: number };
+  cpuBufferCache: { installed: boolean; limitBytes: number; limitOrigin: string; cachedBytes: number; reuses: number; liveBuffers: number };
 }
 
 export interface NativeSafetensors {

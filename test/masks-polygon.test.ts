@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { segmentationProblem, segmentationToMask } from '../lib/data/masks/coco-segmentation';
 import { maskArea, maskTightBox } from '../lib/data/masks/mask-geometry';
 import { polygonToRleCounts, rasterisePolygons } from '../lib/data/masks/polygon-rasterise';
 import { realDataTest } from './support/real-data';
@@ -56,6 +57,17 @@ test('a polygon reaching outside the image is clipped to it', () => {
   const mask = rasterisePolygons([[-5, -5, 5, -5, 5, 5, -5, 5]], size);
   assert.is(maskArea(mask), 25);
   assert.equal(maskTightBox(mask), [0, 0, 5, 5]);
+});
+
+test('a vertex far outside its image, or an image too large for a mask, is a problem named before any rasterising', () => {
+  const size = { width: 48, height: 48 };
+  assert.match(segmentationProblem([[2 ** 53, 4, 20, 4, 20, 20]], size)!, /far outside its 48×48 image/);
+  assert.throws(
+    () => segmentationToMask([[4, 4, 20, -1e9, 20, 20]], size),
+    (error: { code?: string }) => error.code === 'ERR_DATA',
+  );
+  assert.match(segmentationProblem([[4, 4, 20, 4, 20, 20]], { width: 100_000, height: 100_000 })!, /past the \d+ pixels a mask may have/);
+  assert.is(segmentationProblem([[-0.5, 4, 48.5, 4, 20, 20]], size), undefined); // COCO's own overshoot stays valid
 });
 
 test('a triangle gives the area pycocotools gives (18 px for (2,2) (8,2) (5,8))', () => {

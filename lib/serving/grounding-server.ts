@@ -34,6 +34,9 @@ export interface GroundingServer {
   shutdown(): Promise<void>;
 }
 
+/** A client must send its request's headers within this (Node refuses a request timeout below it). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 const PAGE_HEADERS = { 'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' data:; object-src 'none'", 'x-content-type-options': 'nosniff' };
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -108,7 +111,12 @@ export function createGroundingServer(pipeline: GroundingPipeline, info: ServedM
   }
 
   async function route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      throw new RequestError(400, 'ERR_DATA', `the request target '${String(request.url).slice(0, 100)}' is not a path`);
+    }
     const route = `${request.method} ${url.pathname}`;
     if (closing && url.pathname !== '/healthz') throw new RequestError(503, 'ERR_LIMIT', 'the server is shutting down: send the request to another instance', { connection: 'close' });
     switch (route) {
@@ -135,7 +143,7 @@ export function createGroundingServer(pipeline: GroundingPipeline, info: ServedM
     }
   }
 
-  const server = http.createServer({ requestTimeout: options.deadlineMs + 5_000, headersTimeout: 10_000 }, (request, response) => {
+  const server = http.createServer({ requestTimeout: Math.max(options.deadlineMs + 5_000, HEADERS_TIMEOUT_MS), headersTimeout: HEADERS_TIMEOUT_MS }, (request, response) => {
     route(request, response).catch((error: unknown) => {
       if (!request.complete) {
         // A body the server stopped reading: the rest is drained unread (bounded by requestTimeout),

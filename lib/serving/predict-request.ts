@@ -139,6 +139,8 @@ function readMultipart(request: http.IncomingMessage, limit: number, signal: Abo
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(tooLarge(limit)));
+      // A body cut inside the file: the stream errs too (unheard, it would end the process).
+      stream.on('error', (error: Error) => fail(new RequestError(400, 'ERR_DATA', `the multipart body is malformed: ${error.message}`)));
       stream.on('end', () => {
         if (name === 'image') image = Buffer.concat(chunks);
       });

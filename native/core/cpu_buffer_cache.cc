@@ -7,6 +7,7 @@
 #include <c10/core/impl/alloc_cpu.h>
 #include <c10/util/Exception.h>
 
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
@@ -41,6 +42,7 @@ class CpuBufferCache final : public c10::Allocator {
 
   c10::DataPtr allocate(size_t bytes) const override {
     void* data = bytes < kSmallestPooled ? c10::alloc_cpu(bytes) : take(bytes);
+    if (data != nullptr) live_.fetch_add(1, std::memory_order_relaxed);  // an empty tensor holds none, and is never given back
     return {data, data, &releaseBuffer, c10::Device(c10::DeviceType::CPU)};
   }
 
@@ -49,7 +51,7 @@ class CpuBufferCache final : public c10::Allocator {
 
   CpuBufferCacheInfo info() const {
     std::lock_guard<std::mutex> guard(lock_);
-    return {true, limitBytes_, limitOrigin_, freeBytes_, reuses_};
+    return {true, limitBytes_, limitOrigin_, freeBytes_, reuses_, live_.load(std::memory_order_relaxed)};
   }
 
   /** Unmaps every segment with nothing in use; blocks in use stay. */
@@ -62,6 +64,7 @@ class CpuBufferCache final : public c10::Allocator {
    * neighbours and waits for the next request it fits; glibc's go back to glibc. */
   void give(void* data) const {
     if (data == nullptr) return;
+    live_.fetch_sub(1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> guard(lock_);
       const auto found = inUse_.find(data);
@@ -162,6 +165,7 @@ class CpuBufferCache final : public c10::Allocator {
   mutable std::unordered_map<void*, Block*> inUse_;
   mutable size_t freeBytes_ = 0;
   mutable uint64_t reuses_ = 0;
+  mutable std::atomic<uint64_t> live_{0};
 };
 
 // Never destroyed: tensors may be freed during static destruction at exit.

@@ -25,6 +25,7 @@ struct CpuBufferCacheInfo {
   std::string limitOrigin;  // "DIFF_PROMPT_CPU_CACHE_MB", or "physical memory / 4" (with why the variable was not read)
   size_t cachedBytes = 0;   // free bytes kept now
   uint64_t reuses = 0;      // allocations served from kept buffers since load
+  uint64_t liveBuffers = 0; // tensor buffers handed out and not yet freed, of every size (a leak shows here)
 };
 
 /** Once per process (from configureProcess): installs the cache as libtorch's CPU allocator with

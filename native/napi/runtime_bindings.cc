@@ -42,6 +42,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     cache.Set("limitOrigin", runtime.cpuBufferCache.limitOrigin);
     cache.Set("cachedBytes", static_cast<double>(runtime.cpuBufferCache.cachedBytes));
     cache.Set("reuses", static_cast<double>(runtime.cpuBufferCache.reuses));
+    cache.Set("liveBuffers", static_cast<double>(runtime.cpuBufferCache.liveBuffers));
     result.Set("cpuBufferCache", cache);
     return result;
   });

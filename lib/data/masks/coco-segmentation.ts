@@ -15,8 +15,12 @@ export const cocoSegmentationSchema = z.union([z.array(z.array(z.number())), z.o
 
 export type CocoSegmentation = Polygon[] | CocoRle;
 
+/** The largest mask decoded (width × height), as sharp's default limit on an image's pixels. */
+export const MAX_MASK_PIXELS = 268_402_689;
+
 /** What is wrong with a (schema-valid) segmentation for an image of this size, or undefined. */
 export function segmentationProblem(segmentation: CocoSegmentation, size: MaskSize): string | undefined {
+  if (!(size.width * size.height <= MAX_MASK_PIXELS)) return `its image is ${size.width}×${size.height}, past the ${MAX_MASK_PIXELS} pixels a mask may have`;
   if (Array.isArray(segmentation)) {
     if (segmentation.length === 0) return 'the segmentation has no polygon';
     for (let i = 0; i < segmentation.length; i++) {
@@ -25,6 +29,10 @@ export function segmentationProblem(segmentation: CocoSegmentation, size: MaskSi
         return `polygon ${i} has ${polygon.length} numbers; a polygon is x,y pairs of at least 3 points`;
       }
       if (polygon.some((value) => !Number.isFinite(value))) return `polygon ${i} has a non-finite coordinate`;
+      // The rasteriser walks every edge pixel by pixel: a vertex far outside its image would make
+      // that walk (and its memory) as long as the number is large. COCO's lie inside, or within a pixel.
+      const outside = polygon.findIndex((value, k) => (k % 2 === 0 ? value < -size.width || value > 2 * size.width : value < -size.height || value > 2 * size.height));
+      if (outside >= 0) return `polygon ${i} has coordinate ${polygon[outside]} (number ${outside}), far outside its ${size.width}×${size.height} image`;
     }
     return undefined;
   }

@@ -1,5 +1,6 @@
 // vocab.txt: one token per line, the line number (from 0) is the id (BERT's format, and the one
 // the word-level tokenizer ships with its model).
+import { constants } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DiffPromptError } from '../../errors';
@@ -7,8 +8,11 @@ import { DiffPromptError } from '../../errors';
 export function readVocabFile(file: string): string[] {
   let text: string;
   try {
+    const { size } = fs.statSync(file);
+    if (size > constants.MAX_STRING_LENGTH) throw new DiffPromptError('ERR_DATA', `vocabulary file ${file} is ${size} bytes, past the longest text this process can hold: it is not a vocabulary`);
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof DiffPromptError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new DiffPromptError('ERR_DATA', `vocabulary file ${file} ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(error)})`}: check the path`, { cause: error });
   }
