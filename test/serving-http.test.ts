@@ -90,6 +90,17 @@ test('each limit and malformed request is answered with its status and code', as
       ['a topK out of range', () => json(url, { image: png.toString('base64'), expression: 'the circle', topK: 1000 }), 400, 'ERR_CONFIG'],
       ['an unknown content type', () => fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }), 415, 'ERR_DATA'],
       ['a broken multipart body', () => fetch(`${url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'x' }), 400, 'ERR_DATA'],
+      [
+        'a multipart body cut inside its file',
+        () =>
+          fetch(`${url}/v1/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'multipart/form-data; boundary=cut' },
+            body: Buffer.concat([Buffer.from('--cut\r\nContent-Disposition: form-data; name="image"; filename="x.png"\r\nContent-Type: image/png\r\n\r\n'), png.subarray(0, 100)]),
+          }),
+        400,
+        'ERR_DATA',
+      ],
       ['GET on the predict route', () => fetch(`${url}/v1/predict`), 405, 'ERR_DATA'],
       ['an unknown route', () => fetch(`${url}/v2/anything`), 404, 'ERR_DATA'],
     ];
