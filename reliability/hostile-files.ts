@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { HOSTILE_READERS } from './hostile-readers';
 import type { Part, PartResult } from './part';
 
-const READERS = ['RefCOCO eval JSON', 'MDETR COCO JSON', 'SeqTR instances JSON', 'COCO instances JSON', 'vocabulary', 'model config', 'image', 'safetensors'];
 const SILENCE_MS = 30_000;
 
 interface ReaderOutcome {
@@ -50,7 +50,7 @@ export const hostileFiles: Part = {
     const count = form === 'long' ? 2000 : 1000;
     const failures: string[] = [];
     const figures: Record<string, string> = {};
-    for (const reader of READERS) {
+    for (const reader of Object.keys(HOSTILE_READERS)) {
       const { lines, exit } = await readMutants(reader, count);
       if (exit !== 'ok') failures.push(`${reader}: ${exit}`);
       const untyped = lines.filter((line) => line.startsWith('UNTYPED'));

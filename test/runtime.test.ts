@@ -88,11 +88,22 @@ test('freed big tensor buffers are kept and handed out again, and a release retu
   assert.is(steps.released, 0);
 });
 
-test('a buffer handed out again holds what its new tensor computed', async () => {
+test('buffers split from one freed block do not overlap: each tensor keeps what it computed', async () => {
   using a = Tensor.from(new Float32Array(512 * 512).fill(1), [512, 512]);
-  (await a.matmul(a)).dispose();
-  using product = await a.matmul(a);
-  assert.is((await product.data())[0], 512);
+  (await a.matmul(a)).dispose(); // a 1 MiB block, free again
+  using b = Tensor.from(new Float32Array(512 * 512).fill(2), [512, 512]);
+  // Two live products of 0.5 MiB each are carved from free memory side by side.
+  using left = await a.matmul(Tensor.from(new Float32Array(512 * 256).fill(1), [512, 256]));
+  using right = await b.matmul(Tensor.from(new Float32Array(512 * 256).fill(1), [512, 256]));
+  const [l, r] = [await left.data(), await right.data()];
+  assert.ok(
+    l.every((v) => v === 512),
+    'the first product is intact',
+  );
+  assert.ok(
+    r.every((v) => v === 1024),
+    'the second product is intact',
+  );
 });
 
 test('DIFF_PROMPT_CPU_CACHE_MB sets the limit, and 0 leaves the allocator of libtorch', () => {

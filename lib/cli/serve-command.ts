@@ -2,11 +2,15 @@
 // stops taking requests, lets those in flight finish, then exits.
 import type { Command } from 'commander';
 import { serve } from '../serving/serve';
+import { resolveServeOptions } from '../serving/serve-options';
 import { integer } from './parse-flags';
 
+/** The help's defaults are the schema's: the one place they live. */
+const DEFAULTS = resolveServeOptions();
+
 interface ServeFlags {
-  port: string;
-  host: string;
+  port?: string;
+  host?: string;
   queueCap?: string;
   concurrency?: string;
   deadlineMs?: string;
@@ -19,17 +23,17 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('serve a grounding or tuned Diff-Prompt folder: POST /v1/predict, GET /healthz, GET /v1/model, and a page at /')
     .argument('<dir>', 'the model folder (e.g. a tuned Diff-Prompt, or the shipped backbone)')
-    .option('--port <n>', 'port (0: any free one)', '8080')
-    .option('--host <address>', 'address to listen on (loopback unless you put a proxy in front)', '127.0.0.1')
-    .option('--queue-cap <n>', 'requests admitted at once, waiting or running; past it 503 (default 1024)')
-    .option('--concurrency <n>', 'requests read and prepared while the model works (default 2)')
-    .option('--deadline-ms <n>', 'longest a request may take (default 30000)')
-    .option('--max-body-bytes <n>', 'largest request body (default 8 MiB)')
-    .option('--max-image-pixels <n>', 'largest image, width × height (default 4096²)')
+    .option('--port <n>', `port, 0 for any free one (default ${DEFAULTS.port})`)
+    .option('--host <address>', `address to listen on, loopback unless a proxy is in front (default ${DEFAULTS.host})`)
+    .option('--queue-cap <n>', `requests admitted at once, waiting or running; past it 503 (default ${DEFAULTS.queueCap})`)
+    .option('--concurrency <n>', `requests read and prepared while the model works (default ${DEFAULTS.concurrency})`)
+    .option('--deadline-ms <n>', `longest a request may take (default ${DEFAULTS.deadlineMs})`)
+    .option('--max-body-bytes <n>', `largest request body (default ${DEFAULTS.maxBodyBytes})`)
+    .option('--max-image-pixels <n>', `largest image, width × height (default ${DEFAULTS.maxImagePixels})`)
     .action(async (dir: string, flags: ServeFlags) => {
-      const optional = (value: string | undefined, flag: string) => (value === undefined ? undefined : integer(value, flag, 1));
+      const optional = (value: string | undefined, flag: string, minimum = 1) => (value === undefined ? undefined : integer(value, flag, minimum));
       const running = await serve(dir, {
-        port: integer(flags.port, '--port'),
+        port: optional(flags.port, '--port', 0),
         host: flags.host,
         queueCap: optional(flags.queueCap, '--queue-cap'),
         concurrency: optional(flags.concurrency, '--concurrency'),

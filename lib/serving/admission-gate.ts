@@ -1,7 +1,14 @@
 // A bounded admission queue: at most `cap` requests are admitted at once, and of those at most
 // `concurrency` hold a working slot; the rest wait in arrival order. A request past the cap is
 // refused at once (the server answers 503), so memory never grows with the offered load.
-import { DiffPromptError, abortedError } from '../errors';
+import { abortedError } from '../errors';
+
+export interface Admission {
+  /** Resolves when the request holds a working slot; rejects with ERR_ABORTED when `signal` fires first. */
+  turn(signal: AbortSignal): Promise<void>;
+  /** Call exactly once, however the request ends: frees its place (and its slot). */
+  leave(): void;
+}
 
 export class AdmissionGate {
   private admitted = 0;
@@ -18,10 +25,9 @@ export class AdmissionGate {
     return this.admitted;
   }
 
-  /** Admits a request or throws ERR_LIMIT when `cap` are already in. The caller must call the
-   * returned `leave` exactly once, however the request ends. */
-  admit(): { leave: () => void; turn: (signal: AbortSignal) => Promise<void> } {
-    if (this.admitted >= this.cap) throw new DiffPromptError('ERR_LIMIT', `the server already holds ${this.cap} requests: retry after the time in Retry-After`);
+  /** Admits a request, or undefined when `cap` are already in. */
+  tryAdmit(): Admission | undefined {
+    if (this.admitted >= this.cap) return undefined;
     this.admitted++;
     let holdsSlot = false;
     let left = false;

@@ -71,11 +71,9 @@ export function createGroundingServer(pipeline: GroundingPipeline, info: ServedM
   let closing = false;
 
   async function predict(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
-    let admission: ReturnType<AdmissionGate['admit']>;
-    try {
-      admission = gate.admit();
-    } catch (error) {
-      throw new RequestError(503, 'ERR_LIMIT', (error as Error).message, { 'retry-after': String(options.retryAfterSeconds) });
+    const admission = gate.tryAdmit();
+    if (!admission) {
+      throw new RequestError(503, 'ERR_LIMIT', `the server already holds ${options.queueCap} requests: retry after the time in Retry-After`, { 'retry-after': String(options.retryAfterSeconds) });
     }
     const started = performance.now();
     const deadline = deadlineOf(request, options);
@@ -117,31 +115,32 @@ export function createGroundingServer(pipeline: GroundingPipeline, info: ServedM
     } catch {
       throw new RequestError(400, 'ERR_DATA', `the request target '${String(request.url).slice(0, 100)}' is not a path`);
     }
-    const route = `${request.method} ${url.pathname}`;
     if (closing && url.pathname !== '/healthz') throw new RequestError(503, 'ERR_LIMIT', 'the server is shutting down: send the request to another instance', { connection: 'close' });
-    switch (route) {
-      case 'POST /v1/predict':
-        return predict(request, response, url);
-      case 'GET /healthz':
-        return sendJson(response, closing ? 503 : 200, { status: closing ? 'shutting down' : 'ok', inFlight: gate.size, queueCap: options.queueCap });
-      case 'GET /v1/model':
-        return sendJson(response, 200, { ...info, generatesMasks: pipeline.generatesMasks, limits: limitsOf(options) });
-      case 'GET /v1/scenes':
-        scenes ??= builtInScenes();
-        return sendJson(response, 200, await scenes);
-      case 'GET /':
-        return sendText(response, 'text/html', PAGE_HTML);
-      case 'GET /page.js':
-        return sendText(response, 'text/javascript', PAGE_SCRIPT);
-      case 'GET /page.css':
-        return sendText(response, 'text/css', PAGE_CSS);
-      default: {
-        const known = ['/v1/predict', '/healthz', '/v1/model', '/v1/scenes', '/', '/page.js', '/page.css'].includes(url.pathname);
-        if (known) throw new RequestError(405, 'ERR_DATA', `${request.method} is not served at ${url.pathname}`, { allow: url.pathname === '/v1/predict' ? 'POST' : 'GET' });
-        throw new RequestError(404, 'ERR_DATA', `nothing is served at ${url.pathname}: POST /v1/predict, GET /healthz, GET /v1/model, or the page at /`);
-      }
-    }
+    const route = routes[url.pathname];
+    if (!route) throw new RequestError(404, 'ERR_DATA', `nothing is served at ${url.pathname}: POST /v1/predict, GET /healthz, GET /v1/model, or the page at /`);
+    if (request.method !== route.method) throw new RequestError(405, 'ERR_DATA', `${request.method} is not served at ${url.pathname}: use ${route.method}`, { allow: route.method });
+    return route.handle(request, response, url);
   }
+
+  /** Each path, the one method it answers, and how. */
+  const routes: Record<string, { method: 'GET' | 'POST'; handle: (request: http.IncomingMessage, response: http.ServerResponse, url: URL) => Promise<void> | void }> = {
+    '/v1/predict': { method: 'POST', handle: predict },
+    '/healthz': {
+      method: 'GET',
+      handle: (_request, response) => sendJson(response, closing ? 503 : 200, { status: closing ? 'shutting down' : 'ok', inFlight: gate.size, queueCap: options.queueCap }),
+    },
+    '/v1/model': { method: 'GET', handle: (_request, response) => sendJson(response, 200, { ...info, generatesMasks: pipeline.generatesMasks, limits: limitsOf(options) }) },
+    '/v1/scenes': {
+      method: 'GET',
+      handle: async (_request, response) => {
+        scenes ??= builtInScenes();
+        sendJson(response, 200, await scenes);
+      },
+    },
+    '/': { method: 'GET', handle: (_request, response) => sendText(response, 'text/html', PAGE_HTML) },
+    '/page.js': { method: 'GET', handle: (_request, response) => sendText(response, 'text/javascript', PAGE_SCRIPT) },
+    '/page.css': { method: 'GET', handle: (_request, response) => sendText(response, 'text/css', PAGE_CSS) },
+  };
 
   const server = http.createServer({ requestTimeout: Math.max(options.deadlineMs + 5_000, HEADERS_TIMEOUT_MS), headersTimeout: HEADERS_TIMEOUT_MS }, (request, response) => {
     route(request, response).catch((error: unknown) => {

@@ -10,6 +10,9 @@ import { DiffPromptError } from '../../errors';
 import { cleanClipText } from './clip-text-cleaning';
 import { frameTokens, type EncodeOptions, type FrameTokens, type TextPiece, type TextTokenizer, type TokenizedText } from './tokenized-text';
 
+/** The most bytes a CLIP vocabulary may inflate to. */
+const MAX_VOCABULARY_BYTES = 64 * 2 ** 20;
+
 const MERGE_COUNT = 49152 - 256 - 2;
 const START = '<|startoftext|>';
 const END = '<|endoftext|>';
@@ -53,7 +56,7 @@ export class ClipBpeTokenizer implements TextTokenizer {
     };
   }
 
-  /** Reads bpe_simple_vocab_16e6.txt.gz (or the same file uncompressed). */
+  /** Reads bpe_simple_vocab_16e6.txt.gz (or the same file uncompressed, at most MAX_VOCABULARY_BYTES). */
   static fromVocabFile(file: string): ClipBpeTokenizer {
     let bytes: Buffer;
     try {
@@ -63,7 +66,8 @@ export class ClipBpeTokenizer implements TextTokenizer {
     }
     const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
     try {
-      return new ClipBpeTokenizer((gzipped ? zlib.gunzipSync(bytes) : bytes).toString('utf8'));
+      // Bounded: a hostile .gz could otherwise inflate to any size (OpenAI's file inflates to 3.2 MB).
+      return new ClipBpeTokenizer((gzipped ? zlib.gunzipSync(bytes, { maxOutputLength: MAX_VOCABULARY_BYTES }) : bytes).toString('utf8'));
     } catch (error) {
       if (error instanceof DiffPromptError) throw new DiffPromptError('ERR_DATA', `${file}: ${error.message}`, { cause: error });
       throw new DiffPromptError('ERR_DATA', `CLIP vocabulary file ${file} does not decompress (${String(error)}): download it again`, { cause: error });
